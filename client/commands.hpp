@@ -1,0 +1,19 @@
+#pragma once
+// glimpse's subcommands. Each takes the whole argv with argv[1] being the
+// subcommand name, prints its own --help, and returns the process exit code
+// (0 success, 1 failure with one message on stderr, 2 usage error).
+
+namespace glimpse::client {
+
+struct Command {
+  const char* name;
+  const char* summary;  // one line for `glimpse --help`
+  int (*run)(int argc, char** argv);
+};
+
+// Image pipeline (client/cmd_image.cpp).
+int cmd_prepare(int argc, char** argv);
+int cmd_render(int argc, char** argv);
+int cmd_fill(int argc, char** argv);
+
+}  // namespace glimpse::client

@@ -1,0 +1,123 @@
+#pragma once
+// The event log: the only durable truth of a Glimpse node. Each entity
+// (transfer, inbox) owns one stream of events numbered 0, 1, 2, ...; a
+// transfer's chunk bytes are stored beside its events, in the same atomic batch.
+//
+// Events are opaque bytes here: each is one serialized schema::Event message
+// (schema/events.capnp, unpacked flat array). The log reads only the fields
+// it needs to order and check them (version, timeNs).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/status.hpp"
+
+namespace glimpse::storage {
+
+enum class StreamKind : uint8_t { transfer = 1, inbox = 2 };
+
+struct StreamId {
+  StreamKind kind = StreamKind::transfer;
+  uint64_t id = 0;  // transfer id, or user id for an inbox
+
+  friend bool operator==(const StreamId& a, const StreamId& b) {
+    return a.kind == b.kind && a.id == b.id;
+  }
+  friend bool operator!=(const StreamId& a, const StreamId& b) { return !(a == b); }
+  friend bool operator<(const StreamId& a, const StreamId& b) {
+    return a.kind != b.kind ? a.kind < b.kind : a.id < b.id;
+  }
+};
+
+// Bytes [offset, offset + bytes.size()) of the batch's transfer stream.
+struct ChunkPut {
+  uint64_t offset = 0;
+  std::string bytes;
+};
+
+// A secondary-index entry, written atomically with the batch (e.g. receiver ->
+// transfer, (sender, idempotency key) -> transfer). Keys are opaque bytes.
+struct IndexPut {
+  std::string key;
+  std::string value;
+};
+
+struct AppendRequest {
+  StreamId stream;
+  // Sequence number the first event gets; must equal the stream's next one,
+  // counting batches already queued before this one (optimistic concurrency).
+  uint64_t expected_seq = 0;
+  std::vector<std::string> events;  // serialized schema::Event, at least one
+  std::vector<ChunkPut> chunks;     // only for transfer streams
+  std::vector<IndexPut> index;
+};
+
+enum class Durability {
+  sync,      // acknowledged only after the WAL is synced (default)
+  buffered,  // acknowledged after the WAL write, before its sync
+  none,      // no WAL at all; benchmarks only
+};
+
+struct StoredEvent {
+  StreamId stream;
+  uint64_t seq = 0;
+  int64_t time_ns = 0;
+  std::string bytes;  // serialized schema::Event
+};
+
+class EventLog {
+ public:
+  using AppendCallback = std::function<void(Status)>;
+
+  virtual ~EventLog() = default;
+
+  // Queues `request`. `done` runs exactly once: after the whole batch is
+  // durable under the log's durability mode, or with the error that kept any
+  // of it from being so (then none of it is visible). Batches of one stream
+  // become durable in the order they were queued. `done` may run on the
+  // calling thread (memory log) or on the log's writer thread (RocksDB); it
+  // must not block and must not call append() recursively.
+  virtual void append(AppendRequest request, AppendCallback done) = 0;
+
+  // append(), waiting for the result. Not for actor threads.
+  Status append_and_wait(AppendRequest request);
+
+  // Calls `fn` for each event of `stream` with seq >= from_seq, in order, until
+  // `fn` returns false. A stream with no events is not an error.
+  virtual Status replay(StreamId stream, uint64_t from_seq,
+                        const std::function<bool(uint64_t seq, std::string_view event)>& fn) = 0;
+
+  // The stream's next sequence number (0 for an empty stream).
+  virtual Status next_seq(StreamId stream, uint64_t* next) = 0;
+
+  // Bytes [offset, offset + length) of transfer `transfer_id`, assembled from
+  // stored chunks. not_found if any byte in the range was never stored.
+  virtual Status read_chunks(uint64_t transfer_id, uint64_t offset, uint64_t length,
+                             std::string* out) = 0;
+
+  virtual Status get_index(std::string_view key, std::string* value) = 0;
+  // Entries whose key starts with `prefix`, in key order, until `fn` returns false.
+  virtual Status scan_index(
+      std::string_view prefix,
+      const std::function<bool(std::string_view key, std::string_view value)>& fn) = 0;
+
+  // Every stream of `kind` with at least one event, in id order.
+  virtual Status list_streams(StreamKind kind,
+                              const std::function<bool(StreamId, uint64_t next_seq)>& fn) = 0;
+
+  // All events of all streams in (time_ns, stream, seq) order, for the simulator.
+  virtual Status scan_all(const std::function<bool(const StoredEvent&)>& fn) = 0;
+
+  // Removes a finished stream: its events, its chunks and the index entries
+  // listed in `index_keys`. Retention policy is the caller's.
+  virtual Status delete_stream(StreamId stream, const std::vector<std::string>& index_keys) = 0;
+};
+
+// An in-memory log with the same contract, for unit tests and the simulator.
+// append() completes on the calling thread, before returning.
+std::unique_ptr<EventLog> new_memory_log();
+
+}  // namespace glimpse::storage
