@@ -1,0 +1,3 @@
+#include "tests/image/test_images.hpp"
+
+namespace glimpse::image::test {}  // namespace glimpse::image::test
