@@ -1,0 +1,65 @@
+#pragma once
+// Builders for serialized schema::Event messages, shared by the storage tests.
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+
+#include <cstdint>
+#include <string>
+
+#include "schema/events.capnp.h"
+#include "storage/event_log.hpp"
+
+namespace glimpse::storage::testing {
+
+inline std::string serialize(capnp::MessageBuilder& message) {
+  kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
+  auto bytes = words.asBytes();
+  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+}
+
+// A ChunkAppended event at `time_ns` describing [offset, offset + length).
+inline std::string chunk_event(int64_t time_ns, uint64_t offset = 0, uint32_t length = 0,
+                               uint16_t version = schema::CURRENT_EVENT_VERSION) {
+  capnp::MallocMessageBuilder message;
+  auto event = message.initRoot<schema::Event>();
+  event.setVersion(version);
+  event.setTimeNs(time_ns);
+  auto chunk = event.initChunkAppended();
+  chunk.setOffset(offset);
+  chunk.setLength(length);
+  return serialize(message);
+}
+
+// An Aborted event whose reason is `tag`, to tell events apart in assertions.
+inline std::string tagged_event(int64_t time_ns, const std::string& tag) {
+  capnp::MallocMessageBuilder message;
+  auto event = message.initRoot<schema::Event>();
+  event.setVersion(schema::CURRENT_EVENT_VERSION);
+  event.setTimeNs(time_ns);
+  event.initAborted().setReason(tag);
+  return serialize(message);
+}
+
+inline StreamId transfer(uint64_t id) { return StreamId{StreamKind::transfer, id}; }
+inline StreamId inbox(uint64_t id) { return StreamId{StreamKind::inbox, id}; }
+
+inline AppendRequest request(StreamId stream, uint64_t expected_seq,
+                             std::vector<std::string> events) {
+  AppendRequest r;
+  r.stream = stream;
+  r.expected_seq = expected_seq;
+  r.events = std::move(events);
+  return r;
+}
+
+// Deterministic, offset-dependent bytes so misplaced data shows in a compare.
+inline std::string pattern_bytes(uint64_t offset, size_t length) {
+  std::string s(length, '\0');
+  for (size_t i = 0; i < length; ++i) {
+    uint64_t x = (offset + i) * 0x9E3779B97F4A7C15ull;
+    s[i] = static_cast<char>(x >> 56);
+  }
+  return s;
+}
+
+}  // namespace glimpse::storage::testing
