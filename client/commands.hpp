@@ -16,4 +16,10 @@ int cmd_prepare(int argc, char** argv);
 int cmd_render(int argc, char** argv);
 int cmd_fill(int argc, char** argv);
 
+// Relay client (client/cmd_send.cpp, cmd_recv.cpp, cmd_fetch.cpp, cmd_token.cpp).
+int cmd_send(int argc, char** argv);
+int cmd_recv(int argc, char** argv);
+int cmd_fetch(int argc, char** argv);
+int cmd_token(int argc, char** argv);
+
 }  // namespace glimpse::client

@@ -16,6 +16,12 @@ const Command kCommands[] = {
      glimpse::client::cmd_render},
     {"fill", "turn the first N bytes of a progressive JPEG into a complete baseline JPEG",
      glimpse::client::cmd_fill},
+    {"send", "send a photo to one or more users through a node", glimpse::client::cmd_send},
+    {"recv", "receive photos as they arrive, blurry to sharp", glimpse::client::cmd_recv},
+    {"fetch", "download a file (progressive bytes, or a filled baseline copy)",
+     glimpse::client::cmd_fetch},
+    {"token", "make a login token for a user (with the node's secret)",
+     glimpse::client::cmd_token},
 };
 
 void usage(FILE* out) {

@@ -6,8 +6,8 @@
 # may not see, a limit — is reported one way: the call fails with a Cap'n Proto
 # exception of type `failed` whose description is
 #     "<code>: <message>"
-# where <code> is one of the words of `RefusalCode` below (written as in the
-# enum) and <message> says what was wrong and what to do, for a person. One
+# where <code> is one of the words of `RefusalCode` below (in snake_case)
+# and <message> says what was wrong and what to do, for a person. One
 # mechanism for all methods, because a `-> stream` write has no reply that
 # could carry a refusal. Transport failures (`disconnected`, `overloaded`) keep
 # their usual Cap'n Proto meaning. A refusal leaves no partial state behind.
@@ -19,15 +19,17 @@ $Cxx.namespace("glimpse::rpc");
 using Events = import "events.capnp";
 
 # The vocabulary of refusal codes (see the file comment). Never sent as a
-# value; listed here so both ends spell them the same way.
+# value: the description spells the code in snake_case (`not_found`,
+# `invalid_argument`, ...), the same words as the relay's RelayError.
 enum RefusalCode {
   unauthenticated @0;  # token missing, malformed, forged or expired
-  notFound @1;         # no such transfer or file, or not yours to see
-  invalid @2;          # the request contradicts itself or the header (MTS > TS, offset past TS, ...)
-  conflict @3;         # a resent chunk differs from the stored bytes; a hash mismatch
-  tooLarge @4;         # over a configured limit (TS, header size, chunk size)
-  limit @5;            # too many open transfers, subscriptions, ...
-  unavailable @6;      # the node is shutting down or its storage failed; retry later
+  notFound @1;         # no such transfer or file, or not yours to see (same answer)
+  invalidArgument @2;  # the request contradicts itself or the header (MTS > TS, offset past TS, ...)
+  conflict @3;         # a resent chunk differs from the stored bytes; key reused; hash mismatch
+  limitExceeded @4;    # over a configured limit (TS, header size, chunk size, open transfers)
+  storageFailure @5;   # the node's storage failed; nothing of the request was acknowledged
+  aborted @6;          # the transfer was aborted or expired
+  unavailable @7;      # the node is shutting down or restarting an entity; retry later
 }
 
 # Bootstrap capability of a node.

@@ -1,0 +1,169 @@
+// glimpse recv: subscribe to the user's inbox and write each photo as it
+// arrives, blurry to sharp.
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <string>
+
+#include "client/args.hpp"
+#include "client/commands.hpp"
+#include "client/connection.hpp"
+#include "client/receiver.hpp"
+
+namespace glimpse::client {
+namespace {
+
+const char kHelp[] =
+    "usage: glimpse recv --out DIR [--frames] [--once | --count N] [--timeout S] [options]\n"
+    "\n"
+    "Waits for photos sent to you (first those that arrived while you were away)\n"
+    "and downloads each while its bytes land: DIR/<file id>.jpg holds the bytes so\n"
+    "far, replaced atomically at every completed scan. Prints one line per file\n"
+    "with the time to its first frame, then acknowledges it.\n"
+    "\n"
+    "  --out DIR         where to write (created if missing)\n"
+    "  --frames          also write DIR/<file id>.scanNN.png per completed scan\n"
+    "  --once            exit after the first complete file (same as --count 1)\n"
+    "  --count N         exit 0 after N complete files\n"
+    "  --timeout S       give up after S seconds (exit 1 if --count was not reached)\n"
+    "  --node HOST:PORT  node address (default $GLIMPSE_NODE or 127.0.0.1:7420)\n"
+    "  --token TOKEN     login token (default $GLIMPSE_TOKEN; see glimpse token)\n";
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+// Downloads every notified file; counts complete ones. Lives on the
+// connection's thread for the whole command.
+class Inbox final : public kj::TaskSet::ErrorHandler {
+ public:
+  Inbox(Connection& connection, rpc::Session::Client session, std::string dir, bool frames,
+        uint64_t target, kj::Own<kj::PromiseFulfiller<void>> reached)
+      : connection_(connection), session_(kj::mv(session)), dir_(std::move(dir)),
+        frames_(frames), target_(target), reached_(kj::mv(reached)), tasks_(*this) {}
+
+  void on_notification(rpc::Notification::Reader n) {
+    std::string id = n.getFileId().cStr();
+    if (!seen_.insert(id).second) return;
+    auto start = Clock::now();
+    auto writer = std::make_shared<FrameWriter>(dir_, frames_);
+    auto first_frame = std::make_shared<double>(-1);
+    auto on_growth = [this, writer, first_frame, start](const FileState& s) {
+      std::string error;
+      if (!writer->update(s, &error)) KJ_FAIL_REQUIRE("cannot write", error);
+      if (*first_frame < 0 && writer->scans_shown() > 0) *first_frame = ms_since(start);
+    };
+    tasks_.add(follow_file(session_, id, on_growth)
+                   .then([this, writer, first_frame, start](std::shared_ptr<FileState> s) {
+                     std::printf("%s from %llu: %zu bytes%s, first frame after %.1f ms, "
+                                 "complete after %.1f ms -> %s\n",
+                                 s->file_id.c_str(), static_cast<unsigned long long>(s->sender),
+                                 s->bytes.size(), s->aborted ? " (sender aborted)" : "",
+                                 *first_frame, ms_since(start),
+                                 writer->jpeg_path(s->file_id).c_str());
+                     std::fflush(stdout);
+                     auto ack = session_.ackRequest();
+                     ack.setFileId(s->file_id);
+                     return ack.send().ignoreResult();
+                   })
+                   .then([this]() {
+                     if (++complete_ == target_) reached_->fulfill();
+                   }));
+  }
+
+  void taskFailed(kj::Exception&& e) override {
+    std::fprintf(stderr, "glimpse recv: %s\n", describe(e, connection_.node()).c_str());
+    if (e.getType() == kj::Exception::Type::DISCONNECTED) reached_->reject(kj::mv(e));
+  }
+
+ private:
+  Connection& connection_;
+  rpc::Session::Client session_;
+  std::string dir_;
+  bool frames_;
+  uint64_t target_;
+  kj::Own<kj::PromiseFulfiller<void>> reached_;
+  std::set<std::string> seen_;
+  uint64_t complete_ = 0;
+  kj::TaskSet tasks_;
+};
+
+class InboxListenerImpl final : public rpc::InboxListener::Server {
+ public:
+  explicit InboxListenerImpl(Inbox& inbox) : inbox_(inbox) {}
+  kj::Promise<void> notify(NotifyContext context) override {
+    inbox_.on_notification(context.getParams().getNotification());
+    return kj::READY_NOW;
+  }
+
+ private:
+  Inbox& inbox_;
+};
+
+}  // namespace
+
+int cmd_recv(int argc, char** argv) {
+  std::string error;
+  auto args = Args::parse(argc, argv, 2,
+                          {{"out", true}, {"frames", false}, {"once", false}, {"count", true},
+                           {"timeout", true}, {"node", true}, {"token", true}, {"help", false}},
+                          &error);
+  if (!args) {
+    std::fprintf(stderr, "glimpse recv: %s\n\n%s", error.c_str(), kHelp);
+    return 2;
+  }
+  if (args->has("help")) {
+    std::fputs(kHelp, stdout);
+    return 0;
+  }
+  auto count = args->get_u64("count", &error);
+  auto timeout = args->get_u64("timeout", &error);
+  if (!error.empty() || !args->has("out") || !args->positionals().empty()) {
+    std::fprintf(stderr, "glimpse recv: %s\n\n%s",
+                 error.empty() ? "--out DIR is required" : error.c_str(), kHelp);
+    return 2;
+  }
+  uint64_t target = args->has("once") ? 1 : count.value_or(0);
+  std::string dir = args->get("out");
+  ::mkdir(dir.c_str(), 0755);
+  std::string token = token_value(args->get("token"));
+  if (token.empty()) {
+    std::fprintf(stderr, "glimpse recv: no token: pass --token or set GLIMPSE_TOKEN "
+                         "(make one with `glimpse token --user UIN`)\n");
+    return 2;
+  }
+  std::string node = node_address(args->get("node"));
+  try {
+    Connection connection(node);
+    auto session = connection.login(token);
+    auto paf = kj::newPromiseAndFulfiller<void>();
+    Inbox inbox(connection, session, dir, args->has("frames"), target, kj::mv(paf.fulfiller));
+    auto sub = session.subscribeRequest();
+    sub.setInbox(kj::heap<InboxListenerImpl>(inbox));
+    auto handle = sub.send().wait(connection.wait_scope()).getHandle();
+    std::fprintf(stderr, "waiting for photos (writing to %s)\n", dir.c_str());
+    kj::Promise<bool> done = paf.promise.then([]() { return true; });
+    if (timeout)
+      done = done.exclusiveJoin(connection.timer()
+                                    .afterDelay(*timeout * kj::SECONDS)
+                                    .then([]() { return false; }));
+    bool reached = done.wait(connection.wait_scope());
+    if (!reached && target > 0) {
+      std::fprintf(stderr, "glimpse recv: timed out after %llu s before %llu file(s) completed\n",
+                   static_cast<unsigned long long>(*timeout),
+                   static_cast<unsigned long long>(target));
+      return 1;
+    }
+    return 0;
+  } catch (const kj::Exception& e) {
+    std::fprintf(stderr, "glimpse recv: %s\n", describe(e, node).c_str());
+    return 1;
+  }
+}
+
+}  // namespace glimpse::client
