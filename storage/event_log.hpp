@@ -74,12 +74,16 @@ class EventLog {
 
   virtual ~EventLog() = default;
 
-  // Queues `request`. `done` runs exactly once: after the whole batch is
-  // durable under the log's durability mode, or with the error that kept any
-  // of it from being so (then none of it is visible). Batches of one stream
-  // become durable in the order they were queued. `done` may run on the
-  // calling thread (memory log) or on the log's writer thread (RocksDB); it
-  // must not block and must not call append() recursively.
+  // Queues `request`. `done` runs exactly once: with ok after the whole batch
+  // is durable under the log's durability mode, or with an error. After
+  // conflict, invalid or newer_version nothing was written. After io_error,
+  // no_space, corruption or closed nothing is acknowledged but the outcome is
+  // unknown: the batch may be in the log (now or after a restart), as when a
+  // WAL write lands and its fsync fails; the caller stops and recovers from
+  // the log, never retries blindly. Batches of one stream become durable in
+  // the order they were queued. `done` may run on the calling thread (memory
+  // log) or on the log's writer thread (RocksDB); it must not block and must
+  // not call append() recursively.
   virtual void append(AppendRequest request, AppendCallback done) = 0;
 
   // append(), waiting for the result. Not for actor threads.
