@@ -99,6 +99,8 @@ storage::Status append_event(storage::EventLog& log, storage::StreamId stream, s
 storage::Status write_transfer(storage::EventLog& log, OpenSpec spec, const std::string& file,
                                uint64_t chunk_bytes, int64_t start_ns, int64_t step_ns) {
   spec.total_size = file.size();
+  if (spec.scan_ends.empty()) spec.scan_ends = {spec.total_size};
+  if (spec.mts == 0) spec.mts = spec.scan_ends.front();
   storage::StreamId stream{storage::StreamKind::transfer, spec.transfer_id};
   int64_t t = start_ns;
   auto next = [&] {

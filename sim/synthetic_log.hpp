@@ -25,8 +25,8 @@ struct OpenSpec {
   std::string idempotency_key = "key";
   uint64_t total_size = 0;
   uint64_t mts = 0;
-  uint32_t width = 0;
-  uint32_t height = 0;
+  uint32_t width = 64;
+  uint32_t height = 48;
   std::vector<uint64_t> scan_ends;
   uint16_t node = 1;
 };
@@ -44,7 +44,8 @@ std::string expired(Stamp stamp);
 // Delivered (file id actors::make_file_id) right after the chunk that takes
 // the prefix to >= MTS, each ReceiverNotified after it; Completed with the
 // file's SHA-256. Event i is stamped start_ns + i * step_ns. One append per
-// event. `spec.total_size` is set from `file`.
+// event. `spec.total_size` is set from `file`; empty scan ends become {TS},
+// an MTS of 0 the first scan end.
 storage::Status write_transfer(storage::EventLog& log, OpenSpec spec, const std::string& file,
                                uint64_t chunk_bytes, int64_t start_ns, int64_t step_ns);
 

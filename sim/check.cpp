@@ -1,0 +1,264 @@
+#include "sim/check.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <optional>
+
+#include "actors/event_codec.hpp"
+#include "actors/transfer.hpp"
+#include "sim/describe.hpp"
+#include "util/crc32c.hpp"
+#include "util/hex.hpp"
+#include "util/sha256.hpp"
+
+namespace glimpse::sim {
+namespace {
+
+using namespace glimpse::actors;
+
+// The checker judges the rules, not one node's configuration: widest limits.
+TransferLimits widest_limits() {
+  TransferLimits l;
+  l.max_total_size = std::numeric_limits<uint64_t>::max();
+  l.max_scan_ends = std::numeric_limits<size_t>::max();
+  l.max_receivers = std::numeric_limits<size_t>::max();
+  l.max_idempotency_key = std::numeric_limits<size_t>::max();
+  l.min_chunk_size = 1;
+  l.max_chunk_size = std::numeric_limits<uint32_t>::max();
+  return l;
+}
+
+class TransferChecker {
+ public:
+  TransferChecker(storage::EventLog& log, uint64_t id, const CheckOptions& options,
+                  CheckReport* report)
+      : log_(log), id_(id), options_(options), report_(report), limits_(widest_limits()) {}
+
+  void run() {
+    storage::StreamId stream{storage::StreamKind::transfer, id_};
+    std::vector<std::pair<uint64_t, std::string>> raw;
+    storage::Status s = log_.replay(stream, 0, [&](uint64_t seq, std::string_view bytes) {
+      raw.emplace_back(seq, std::string(bytes));
+      return true;
+    });
+    if (!s.ok()) {
+      report_->errors.push_back("transfer " + std::to_string(id_) + ": " + s.to_string());
+      return;
+    }
+    if (raw.empty()) {
+      report_->errors.push_back("no transfer " + std::to_string(id_) + " in this log");
+      return;
+    }
+    ++report_->transfers;
+    report_->events += raw.size();
+    seqs_.reserve(raw.size());
+    events_.reserve(raw.size());
+    for (auto& [seq, bytes] : raw) {
+      seqs_.push_back(seq);
+      Expected<Event> e = decode_event(bytes);
+      if (!e.ok()) {
+        fail(events_.size(), "cannot be read: " + e.error().message, "");
+        return;
+      }
+      events_.push_back(std::move(*e));
+    }
+    for (size_t i = 0; i < events_.size();) {
+      std::optional<size_t> used = step(i);
+      if (!used) return;
+      i += *used;
+    }
+  }
+
+ private:
+  bool fail(size_t i, std::string message, std::optional<std::string> what = std::nullopt) {
+    Violation v;
+    v.transfer_id = id_;
+    v.seq = i < seqs_.size() ? seqs_[i] : seqs_.back() + 1;
+    v.event = what ? *what : (i < events_.size() ? describe_event(events_[i]) : "end of log");
+    v.message = std::move(message);
+    report_->violations.push_back(std::move(v));
+    return false;
+  }
+
+  // Invariants stated in terms the reader of a report knows; false on a violation.
+  bool invariants(size_t i) {
+    const Event& e = events_[i];
+    const TransferOpened& h = state_.header;
+    if (state_.phase == TransferPhase::none && !std::holds_alternative<TransferOpened>(e.body))
+      return fail(i, "the first event of a transfer must be TransferOpened");
+    if (state_.finished())
+      return fail(i, "event after the transfer finished (" + phase_name(state_.phase) + ")");
+    if (auto* o = std::get_if<TransferOpened>(&e.body)) {
+      if (state_.phase != TransferPhase::none) return fail(i, "TransferOpened a second time");
+      if (o->transfer_id != id_)
+        return fail(i, "TransferOpened names transfer " + std::to_string(o->transfer_id) +
+                           " in the stream of transfer " + std::to_string(id_));
+    } else if (auto* c = std::get_if<ChunkAppended>(&e.body)) {
+      uint64_t end = c->offset + c->length;
+      if (end > h.total_size || end < c->offset)
+        return fail(i, "chunk ends at " + std::to_string(end) + ", past TS " +
+                           std::to_string(h.total_size));
+      if (options_.verify_chunks && !verify_crc(i, *c)) return false;
+    } else if (auto* d = std::get_if<Delivered>(&e.body)) {
+      if (state_.delivered())
+        return fail(i, "Delivered a second time (first at seq " + std::to_string(delivered_seq_) +
+                           ")");
+      if (d->offset < h.mts)
+        return fail(i, "Delivered at offset " + std::to_string(d->offset) + ", below MTS " +
+                           std::to_string(h.mts));
+      if (d->offset != state_.acked)
+        return fail(i, "Delivered at offset " + std::to_string(d->offset) +
+                           " but the contiguous durable prefix is " +
+                           std::to_string(state_.acked) + " (gap in the offsets)");
+      std::string want = make_file_id(h.node, h.transfer_id);
+      if (d->file_id != want)
+        return fail(i, "file id \"" + d->file_id + "\" is not the transfer's stable id \"" +
+                           want + "\"");
+      delivered_seq_ = seqs_[i];
+    } else if (auto* n = std::get_if<ReceiverNotified>(&e.body)) {
+      if (!state_.delivered()) return fail(i, "receiver notified before Delivered");
+      if (std::find(h.receivers.begin(), h.receivers.end(), n->receiver) == h.receivers.end())
+        return fail(i, "user " + std::to_string(n->receiver) + " is not a receiver");
+      if (std::find(state_.notified.begin(), state_.notified.end(), n->receiver) !=
+          state_.notified.end())
+        return fail(i, "receiver " + std::to_string(n->receiver) + " notified a second time");
+    } else if (auto* done = std::get_if<Completed>(&e.body)) {
+      if (state_.acked != h.total_size)
+        return fail(i, "Completed with the contiguous prefix at " + std::to_string(state_.acked) +
+                           " of TS " + std::to_string(h.total_size));
+      if (options_.verify_sha256) {
+        stored_sha_ = stored_sha256(i);
+        if (!stored_sha_) return false;
+        if (*stored_sha_ != done->sha256)
+          return fail(i, "Completed SHA-256 " + util::to_hex(done->sha256) +
+                             " does not match the stored bytes' " + util::to_hex(*stored_sha_));
+      } else {
+        stored_sha_ = done->sha256;
+      }
+    } else if (!std::holds_alternative<Aborted>(e.body) &&
+               !std::holds_alternative<Expired>(e.body)) {
+      return fail(i, "an inbox event in a transfer stream");
+    }
+    return true;
+  }
+
+  bool verify_crc(size_t i, const ChunkAppended& c) {
+    storage::Status s = log_.read_chunks(id_, c.offset, c.length, &buf_);
+    if (!s.ok()) return fail(i, "stored bytes unreadable: " + s.to_string());
+    uint32_t crc = util::crc32c(buf_);
+    if (crc != c.crc32c)
+      return fail(i, "stored bytes have CRC32C " + hex32(crc) + ", the event says " +
+                         hex32(c.crc32c));
+    return true;
+  }
+
+  std::optional<Sha256Bytes> stored_sha256(size_t i) {
+    util::Sha256 h;
+    const uint64_t ts = state_.header.total_size;
+    for (uint64_t off = 0; off < ts; off += kReadStep) {
+      uint64_t n = std::min<uint64_t>(kReadStep, ts - off);
+      storage::Status s = log_.read_chunks(id_, off, n, &buf_);
+      if (!s.ok()) {
+        fail(i, "stored bytes unreadable for the SHA-256: " + s.to_string());
+        return std::nullopt;
+      }
+      h.update(buf_);
+    }
+    auto d = h.finish();
+    Sha256Bytes out;
+    std::copy(d.begin(), d.end(), out.begin());
+    return out;
+  }
+
+  // The command that must have produced event i.
+  std::optional<TransferCommandBody> command_for(size_t i) {
+    const Event& e = events_[i];
+    const uint64_t sender = state_.header.sender;
+    if (auto* o = std::get_if<TransferOpened>(&e.body)) return OpenTransfer{*o};
+    if (auto* c = std::get_if<ChunkAppended>(&e.body))
+      return AppendChunk{sender, c->offset, c->length, c->crc32c};
+    if (auto* n = std::get_if<ReceiverNotified>(&e.body)) return MarkReceiverNotified{n->receiver};
+    if (auto* d = std::get_if<Completed>(&e.body))
+      return FinishTransfer{sender, d->sha256, stored_sha_};
+    if (auto* a = std::get_if<Aborted>(&e.body)) return AbortTransfer{sender, a->reason};
+    if (std::holds_alternative<Expired>(e.body)) return ExpireTransfer{};
+    return std::nullopt;  // Delivered: only ever decided together with a chunk
+  }
+
+  // Checks event i (and what the rules decide with it); returns how many
+  // events it accounted for, or nullopt on a violation.
+  std::optional<size_t> step(size_t i) {
+    if (!invariants(i)) return std::nullopt;
+    std::optional<TransferCommandBody> cmd = command_for(i);
+    if (!cmd) {
+      fail(i, "the transfer rules never decide Delivered on its own: it must come with the "
+              "chunk that takes the prefix to MTS");
+      return std::nullopt;
+    }
+    TransferDecision d = decide(state_, TransferCommand{events_[i].time_ns, *cmd}, limits_);
+    if (!d.reply.ok()) {
+      fail(i, "the transfer rules refuse it: " + d.reply.error().to_string());
+      return std::nullopt;
+    }
+    if (d.events.empty()) {
+      fail(i, "repeats what is already stored; the rules record nothing for it");
+      return std::nullopt;
+    }
+    for (size_t k = 0; k < d.events.size(); ++k) {
+      size_t j = i + k;
+      if (j > i && j < events_.size() && !invariants(j)) return std::nullopt;
+      if (j >= events_.size() || !(events_[j].body == d.events[k].body)) {
+        fail(j, "the transfer rules decide " + describe_event(d.events[k]) + " here",
+             j < events_.size() ? describe_event(events_[j]) : "end of log");
+        return std::nullopt;
+      }
+      apply_in_place(state_, events_[j]);
+    }
+    return d.events.size();
+  }
+
+  static std::string hex32(uint32_t v) {
+    char b[16];
+    std::snprintf(b, sizeof b, "%08x", v);
+    return b;
+  }
+
+  static constexpr uint64_t kReadStep = 4u << 20;
+
+  storage::EventLog& log_;
+  const uint64_t id_;
+  const CheckOptions options_;
+  CheckReport* report_;
+  const TransferLimits limits_;
+  std::vector<uint64_t> seqs_;
+  std::vector<Event> events_;
+  TransferState state_;
+  uint64_t delivered_seq_ = 0;
+  std::optional<Sha256Bytes> stored_sha_;
+  std::string buf_;
+};
+
+}  // namespace
+
+std::string Violation::to_string() const {
+  return "transfer " + std::to_string(transfer_id) + " seq " + std::to_string(seq) +
+         (event.empty() ? "" : " (" + event + ")") + ": " + message;
+}
+
+void check_transfer(storage::EventLog& log, uint64_t transfer_id, const CheckOptions& options,
+                    CheckReport* report) {
+  TransferChecker(log, transfer_id, options, report).run();
+}
+
+void check_all(storage::EventLog& log, const CheckOptions& options, CheckReport* report) {
+  std::vector<uint64_t> ids;
+  storage::Status s =
+      log.list_streams(storage::StreamKind::transfer, [&](storage::StreamId id, uint64_t) {
+        ids.push_back(id.id);
+        return true;
+      });
+  if (!s.ok()) report->errors.push_back("listing transfers: " + s.to_string());
+  for (uint64_t id : ids) check_transfer(log, id, options, report);
+}
+
+}  // namespace glimpse::sim
