@@ -44,6 +44,7 @@ struct Prepared {
   int width = 0;                   // after orientation and downscale
   int height = 0;
   std::vector<uint64_t> scan_ends; // offset just past each scan's data; ascending; last == size
+  int dc_scans = 0;                // leading scans up to the first complete DC picture (for choose_mts)
   bool lossless = false;           // DCT coefficients carried over unchanged (JPEG input)
   std::string source_format;       // "jpeg" or "png"
 };

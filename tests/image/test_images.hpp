@@ -31,6 +31,12 @@ std::string exif_segment(int orientation, bool with_gps = false);
 // `jpeg` with `segment` inserted right after SOI.
 std::string insert_after_soi(const std::string& jpeg, const std::string& segment);
 
+enum class PngKind { gray8, rgb8, rgba8, gray_alpha8, rgb16, palette };
+
+// A PNG of `pixels` (gray or RGB) written with libpng in the given layout.
+// Alpha kinds get alpha = 0 on the left half (fully transparent) and 255 on the right.
+std::string make_png(const Pixels& pixels, PngKind kind);
+
 // Offset of the first SOFn marker (0xFF byte) in `jpeg`, or npos.
 size_t find_sof(const std::string& jpeg);
 

@@ -1,0 +1,90 @@
+// Whole-file I/O and the error vocabulary's names.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include "image/codec.hpp"
+
+namespace glimpse::image {
+namespace {
+
+Error io_error(const std::string& what) {
+  return detail::make_error(ErrorKind::io, what + ": " + std::strerror(errno));
+}
+
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace
+
+const char* error_kind_name(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::not_an_image: return "not an image";
+    case ErrorKind::corrupt: return "corrupt";
+    case ErrorKind::truncated: return "truncated";
+    case ErrorKind::unsupported: return "unsupported";
+    case ErrorKind::too_large: return "too large";
+    case ErrorKind::invalid_argument: return "invalid argument";
+    case ErrorKind::io: return "i/o error";
+  }
+  return "unknown error";
+}
+
+Result<std::string> read_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io_error("cannot open for reading");
+  std::string out;
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Error e = io_error("cannot read");
+      ::close(fd);
+      return e;
+    }
+    if (n == 0) break;
+    out.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+Result<bool> write_file_atomic(const std::string& path, std::string_view bytes) {
+  const size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string temp = (slash == std::string::npos ? "" : dir) + "." + base + ".tmp-" +
+                     std::to_string(std::random_device{}()) + "-" + std::to_string(::getpid());
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return io_error("cannot create a file in " + dir);
+  if (!write_all(fd, bytes) || ::fsync(fd) != 0) {
+    Error e = io_error("cannot write");
+    ::close(fd);
+    ::unlink(temp.c_str());
+    return e;
+  }
+  if (::close(fd) != 0) {
+    Error e = io_error("cannot write");
+    ::unlink(temp.c_str());
+    return e;
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    Error e = io_error("cannot rename into place");
+    ::unlink(temp.c_str());
+    return e;
+  }
+  return true;
+}
+
+}  // namespace glimpse::image
