@@ -26,7 +26,10 @@ struct MtsChoice {
 };
 
 // `scan_ends` as from Prepared::scan_ends (last == total size); `dc_scans` is
-// how many leading scans it takes to have the first complete DC picture.
+// how many leading scans it takes to have the first complete DC picture
+// (clamped to 1..scan_ends.size()). MTS is the first scan end at or above
+// target_q * total size, within those bounds. Empty `scan_ends`: mts = 0,
+// scan = -1, q = 0 (nothing to deliver); target_q is still filled in.
 MtsChoice choose_mts(const std::vector<uint64_t>& scan_ends, int dc_scans, int width, int height,
                      const NetworkReport& network);
 
