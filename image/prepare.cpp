@@ -14,6 +14,12 @@ Error unknown_format(std::string_view data) {
   return make_error(ErrorKind::not_an_image, "not a JPEG or PNG image");
 }
 
+// In a JPEG whose EOI is present, data that "ends early" is damaged, not cut short.
+Error complete_input_error(Error e) {
+  if (e.kind == ErrorKind::truncated) e.kind = ErrorKind::corrupt;
+  return e;
+}
+
 bool needs_downscale(int width, int height, int max_edge) {
   return max_edge > 0 && std::max(width, height) > max_edge;
 }
@@ -58,14 +64,14 @@ Result<Prepared> prepare_jpeg(std::string_view input, const PrepareOptions& opti
     tp.metadata = options.metadata;
     tp.max_pixels = options.max_pixels;
     Result<std::string> jpeg = detail::transcode_jpeg(input, tp);
-    if (!jpeg) return jpeg.error();
+    if (!jpeg) return complete_input_error(jpeg.error());
     return finish(std::move(jpeg.value()), w, h, true, "jpeg");
   }
   detail::JpegDecodeParams params;
   params.max_pixels = options.max_pixels;
   params.keep_markers = true;
   Result<detail::JpegDecoded> decoded = detail::decode_jpeg(input, params);
-  if (!decoded) return decoded.error();
+  if (!decoded) return complete_input_error(decoded.error());
   Pixels upright = decoded->orientation == 1
                        ? std::move(decoded->pixels)
                        : detail::apply_orientation(decoded->pixels, decoded->orientation);
@@ -104,7 +110,7 @@ Result<Pixels> decode(std::string_view data, uint64_t max_pixels) {
       detail::JpegDecodeParams params;
       params.max_pixels = max_pixels;
       Result<detail::JpegDecoded> decoded = detail::decode_jpeg(data, params);
-      if (!decoded) return decoded.error();
+      if (!decoded) return complete_input_error(decoded.error());
       if (decoded->orientation == 1) return std::move(decoded->pixels);
       return detail::apply_orientation(decoded->pixels, decoded->orientation);
     }
