@@ -1,0 +1,367 @@
+// The RocksDB EventLog: opening, closing, error mapping and the read paths.
+// The group-commit writer is in rocksdb_writer.cpp.
+#include "storage/rocksdb_log.hpp"
+
+#include <rocksdb/convenience.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+
+#include <algorithm>
+#include <tuple>
+
+#include "storage/chunk_reader.hpp"
+#include "storage/event_codec.hpp"
+#include "storage/rocksdb_keys.hpp"
+#include "storage/rocksdb_log_impl.hpp"
+
+namespace glimpse::storage {
+namespace {
+
+constexpr const char* kEventsCf = "events";
+constexpr const char* kChunksCf = "chunks";
+constexpr const char* kIndexCf = "index";
+constexpr const char* kMetaCf = "meta";
+
+rocksdb::CompressionType small_value_compression() {
+  auto supported = rocksdb::GetSupportedCompressions();
+  for (auto c : {rocksdb::kLZ4Compression, rocksdb::kSnappyCompression}) {
+    if (std::find(supported.begin(), supported.end(), c) != supported.end()) return c;
+  }
+  return rocksdb::kNoCompression;
+}
+
+rocksdb::ColumnFamilyOptions small_value_options() {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.compression = small_value_compression();
+  return cf;
+}
+
+rocksdb::ColumnFamilyOptions chunk_options(const RocksDbOptions& options) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.compression = rocksdb::kNoCompression;  // JPEG bytes do not compress
+  cf.enable_blob_files = true;
+  cf.min_blob_size = options.min_blob_size;
+  cf.blob_file_size = 256ull << 20;
+  cf.blob_compression_type = rocksdb::kNoCompression;
+  cf.enable_blob_garbage_collection = true;
+  return cf;
+}
+
+const rocksdb::Slice kFormatVersionSlice(keys::kFormatVersionKey.data(), keys::kFormatVersionKey.size());
+
+// Reads or writes the format version in the meta column family.
+Status check_format_version(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta,
+                            const std::string& path) {
+  std::string value;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), meta, kFormatVersionSlice, &value);
+  if (s.IsNotFound()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db->Put(wo, meta, kFormatVersionSlice, std::to_string(keys::kFormatVersion));
+    return s.ok() ? Status() : from_rocksdb(s, "writing the format version", path);
+  }
+  if (!s.ok()) return from_rocksdb(s, "reading the format version", path);
+  int version = 0;
+  try {
+    version = std::stoi(value);
+  } catch (...) {
+    return Status(Code::corruption, "format version '" + value + "' in " + path +
+                                        " is not a number; the data directory is damaged");
+  }
+  if (version > keys::kFormatVersion) {
+    return Status(Code::newer_version,
+                  path + " was written in storage format " + std::to_string(version) +
+                      "; this build reads up to " + std::to_string(keys::kFormatVersion) +
+                      ". Run a newer glimpsed on it");
+  }
+  if (version < 1) {
+    return Status(Code::corruption, "format version " + value + " in " + path + " is invalid");
+  }
+  return Status();
+}
+
+// Cursor over one transfer's chunks (see chunk_reader.hpp).
+class RocksDbChunkCursor {
+ public:
+  RocksDbChunkCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint64_t transfer_id,
+                     const std::string& path)
+      : transfer_id_(transfer_id),
+        lower_(keys::chunk_key(transfer_id, 0)),
+        upper_(keys::chunk_transfer_end(transfer_id)),
+        path_(path) {
+    rocksdb::ReadOptions ro;
+    lower_slice_ = rocksdb::Slice(lower_);
+    upper_slice_ = rocksdb::Slice(upper_);
+    ro.iterate_lower_bound = &lower_slice_;
+    ro.iterate_upper_bound = &upper_slice_;
+    it_.reset(db->NewIterator(ro, cf));
+  }
+  void seek_for_prev(uint64_t off) { it_->SeekForPrev(keys::chunk_key(transfer_id_, off)); }
+  bool valid() const { return it_->Valid() && decode(); }
+  void next() { it_->Next(); }
+  void prev() { it_->Prev(); }
+  uint64_t offset() const { return offset_; }
+  std::string_view bytes() const { return std::string_view(it_->value().data(), it_->value().size()); }
+  Status status() const {
+    if (!bad_key_.empty()) return Status(Code::corruption, bad_key_);
+    return it_->status().ok() ? Status()
+                              : from_rocksdb(it_->status(), "reading chunks", path_);
+  }
+
+ private:
+  bool decode() const {
+    uint64_t tid = 0;
+    if (!keys::decode_chunk_key(std::string_view(it_->key().data(), it_->key().size()), &tid,
+                                &offset_)) {
+      bad_key_ = "chunk key of " + std::to_string(it_->key().size()) + " bytes in " + path_;
+      return false;
+    }
+    return true;
+  }
+
+  uint64_t transfer_id_;
+  std::string lower_, upper_;
+  rocksdb::Slice lower_slice_, upper_slice_;
+  std::string path_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+  mutable uint64_t offset_ = 0;
+  mutable std::string bad_key_;
+};
+
+}  // namespace
+
+Status from_rocksdb(const rocksdb::Status& s, const std::string& what, const std::string& path) {
+  if (s.ok()) return Status();
+  std::string message = what + " in " + path + ": " + s.ToString();
+  if (s.IsNoSpace()) return Status(Code::no_space, message + " (free disk space, then restart)");
+  if (s.IsCorruption()) return Status(Code::corruption, message);
+  if (s.IsNotFound()) return Status(Code::not_found, message);
+  if (s.IsShutdownInProgress()) return Status(Code::closed, message);
+  if (s.IsInvalidArgument() || s.IsNotSupported()) return Status(Code::invalid, message);
+  return Status(Code::io_error, message);
+}
+
+Status open_rocksdb_log(const RocksDbOptions& options, std::unique_ptr<RocksDbLog>* out) {
+  if (options.path.empty()) return Status(Code::invalid, "RocksDbOptions.path is empty");
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = options.max_background_jobs;
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  if (options.env != nullptr) db_options.env = options.env;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {kEventsCf, small_value_options()},
+      {kChunksCf, chunk_options(options)},
+      {kIndexCf, small_value_options()},
+      {kMetaCf, rocksdb::ColumnFamilyOptions()},
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, cfs, &handles, &db);
+  if (!s.ok()) return from_rocksdb(s, "opening the event log", options.path);
+  Status st = check_format_version(db, handles[3], options.path);
+  if (!st.ok()) {
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    db->Close();
+    delete db;
+    return st;
+  }
+  *out = std::make_unique<RocksDbLogImpl>(options, db, std::move(handles));
+  return Status();
+}
+
+Status open_rocksdb_log(const RocksDbOptions& options, std::unique_ptr<EventLog>* out) {
+  std::unique_ptr<RocksDbLog> log;
+  Status s = open_rocksdb_log(options, &log);
+  if (s.ok()) *out = std::move(log);
+  return s;
+}
+
+RocksDbLogImpl::RocksDbLogImpl(const RocksDbOptions& options, rocksdb::DB* db,
+                               std::vector<rocksdb::ColumnFamilyHandle*> handles)
+    : options_(options),
+      db_(db),
+      events_(handles[0]),
+      chunks_(handles[1]),
+      index_(handles[2]),
+      meta_(handles[3]),
+      handles_(std::move(handles)),
+      writer_([this] { writer_loop(); }) {}
+
+RocksDbLogImpl::~RocksDbLogImpl() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  writer_.join();
+  // Under `buffered`, a clean close syncs what was acknowledged unsynced. Not
+  // after a write error: RocksDB refuses further WAL use once one failed.
+  if (options_.durability == Durability::buffered && stats_.write_errors == 0) db_->SyncWAL();
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+  delete db_;
+}
+
+Status RocksDbLogImpl::replay(StreamId stream, uint64_t from_seq,
+                              const std::function<bool(uint64_t, std::string_view)>& fn) {
+  std::string upper = keys::event_stream_end(stream);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, events_));
+  for (it->Seek(keys::event_key(stream, from_seq)); it->Valid(); it->Next()) {
+    StreamId s;
+    uint64_t seq = 0;
+    std::string_view value(it->value().data(), it->value().size());
+    if (!keys::decode_event_key(std::string_view(it->key().data(), it->key().size()), &s, &seq)) {
+      return Status(Code::corruption, "event key of wrong size in " + options_.path);
+    }
+    EventHeader header;
+    Status st = parse_event_header(value, Code::corruption, &header);
+    if (!st.ok()) {
+      return Status(st.code(), stream_name(stream) + " seq " + std::to_string(seq) + " in " +
+                                   options_.path + ": " + st.message());
+    }
+    if (!fn(seq, value)) return Status();
+  }
+  return error(it->status(), "replaying " + stream_name(stream));
+}
+
+Status RocksDbLogImpl::seek_next_seq(StreamId stream, uint64_t* next) {
+  std::string lower = keys::event_key(stream, 0);
+  rocksdb::Slice lower_slice(lower);
+  rocksdb::ReadOptions ro;
+  ro.iterate_lower_bound = &lower_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, events_));
+  it->SeekForPrev(keys::event_key(stream, ~uint64_t{0}));
+  StreamId s;
+  uint64_t seq = 0;
+  if (it->Valid() &&
+      keys::decode_event_key(std::string_view(it->key().data(), it->key().size()), &s, &seq) &&
+      s == stream) {
+    *next = seq + 1;
+    return Status();
+  }
+  *next = 0;
+  return error(it->status(), "finding the next seq of " + stream_name(stream));
+}
+
+Status RocksDbLogImpl::next_seq(StreamId stream, uint64_t* next) {
+  std::lock_guard<std::mutex> lock(seq_mu_);
+  return cached_next_seq(stream, next);
+}
+
+Status RocksDbLogImpl::cached_next_seq(StreamId stream, uint64_t* next) {
+  auto it = next_seq_.find(stream);
+  if (it != next_seq_.end()) {
+    *next = it->second;
+    return Status();
+  }
+  Status s = seek_next_seq(stream, next);
+  if (s.ok()) next_seq_.emplace(stream, *next);
+  return s;
+}
+
+Status RocksDbLogImpl::read_chunks(uint64_t transfer_id, uint64_t offset, uint64_t length,
+                                   std::string* out) {
+  return assemble_chunks(RocksDbChunkCursor(db_, chunks_, transfer_id, options_.path),
+                         transfer_id, offset, length, out);
+}
+
+Status RocksDbLogImpl::get_index(std::string_view key, std::string* value) {
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), index_, rocksdb::Slice(key.data(), key.size()), value);
+  if (s.IsNotFound()) return Status(Code::not_found, "no index entry for that key");
+  return error(s, "reading an index entry");
+}
+
+Status RocksDbLogImpl::scan_index(
+    std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& fn) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), index_));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
+       it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()));
+       it->Next()) {
+    if (!fn(std::string_view(it->key().data(), it->key().size()),
+            std::string_view(it->value().data(), it->value().size()))) {
+      return Status();
+    }
+  }
+  return error(it->status(), "scanning the index");
+}
+
+Status RocksDbLogImpl::list_streams(StreamKind kind,
+                                    const std::function<bool(StreamId, uint64_t)>& fn) {
+  std::string upper = keys::event_kind_end(kind);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, events_));
+  it->Seek(keys::event_kind_begin(kind));
+  while (it->Valid()) {
+    StreamId stream;
+    uint64_t seq = 0;
+    if (!keys::decode_event_key(std::string_view(it->key().data(), it->key().size()), &stream,
+                                &seq)) {
+      return Status(Code::corruption, "event key of wrong size in " + options_.path);
+    }
+    it->SeekForPrev(keys::event_key(stream, ~uint64_t{0}));  // the stream's last event
+    if (!it->Valid() || !keys::decode_event_key(std::string_view(it->key().data(), it->key().size()),
+                                                &stream, &seq)) {
+      break;
+    }
+    if (!fn(stream, seq + 1)) return Status();
+    if (stream.id == ~uint64_t{0}) break;
+    it->Seek(keys::event_key({kind, stream.id + 1}, 0));
+  }
+  return error(it->status(), "listing streams");
+}
+
+Status RocksDbLogImpl::scan_all(const std::function<bool(const StoredEvent&)>& fn) {
+  // Pass 1 sorts (time, stream, seq) of every event at one snapshot; pass 2
+  // fetches the bytes in that order. Memory: 32 bytes per event.
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  std::shared_ptr<const rocksdb::Snapshot> release(
+      snapshot, [this](const rocksdb::Snapshot* s) { db_->ReleaseSnapshot(s); });
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::vector<std::tuple<int64_t, StreamId, uint64_t>> order;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, events_));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      StreamId stream;
+      uint64_t seq = 0;
+      if (!keys::decode_event_key(std::string_view(it->key().data(), it->key().size()), &stream,
+                                  &seq)) {
+        return Status(Code::corruption, "event key of wrong size in " + options_.path);
+      }
+      EventHeader header;
+      Status st = parse_event_header(std::string_view(it->value().data(), it->value().size()),
+                                     Code::corruption, &header);
+      if (!st.ok()) {
+        return Status(st.code(), stream_name(stream) + " seq " + std::to_string(seq) + ": " +
+                                     st.message());
+      }
+      order.emplace_back(header.time_ns, stream, seq);
+    }
+    if (!it->status().ok()) return error(it->status(), "scanning all events");
+  }
+  std::sort(order.begin(), order.end());
+  StoredEvent event;
+  for (const auto& [time_ns, stream, seq] : order) {
+    rocksdb::Status s = db_->Get(ro, events_, keys::event_key(stream, seq), &event.bytes);
+    if (!s.ok()) return error(s, "reading " + stream_name(stream) + " during scan_all");
+    event.stream = stream;
+    event.seq = seq;
+    event.time_ns = time_ns;
+    if (!fn(event)) break;
+  }
+  return Status();
+}
+
+}  // namespace glimpse::storage

@@ -1,0 +1,65 @@
+#pragma once
+// The RocksDB EventLog: the node's durable log. Layout and guarantees are in
+// storage/FORMAT.md. Callers include only this header; RocksDB's own headers
+// stay inside storage/.
+//
+// Appends are group-committed: append() queues the request and returns; one
+// writer thread takes everything queued, checks each request's expected_seq,
+// writes all accepted requests as ONE WriteBatch (one WAL sync under
+// Durability::sync), then runs their callbacks on the writer thread. A write
+// error fails every request of that group; nothing is acknowledged that was
+// not persisted.
+//
+// All methods are thread-safe. Reads see every batch whose callback has run.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "storage/event_log.hpp"
+
+namespace rocksdb {
+class Env;
+}
+
+namespace glimpse::storage {
+
+struct RocksDbOptions {
+  std::string path;  // data directory
+  Durability durability = Durability::sync;
+  bool create_if_missing = true;
+  // A group stops taking queued requests once it holds this many payload
+  // bytes (events + chunks); the rest go into the next group.
+  uint64_t max_group_bytes = 32ull << 20;
+  // Chunk values at least this large go to blob files (BlobDB).
+  uint64_t min_blob_size = 4096;
+  int max_background_jobs = 2;
+  // Tests only: an Env whose file system injects faults. Not owned; must
+  // outlive the log. nullptr: the default Env.
+  rocksdb::Env* env = nullptr;
+};
+
+// Counters since open, for tests and benchmarks.
+struct RocksDbStats {
+  uint64_t appends = 0;        // append() calls queued
+  uint64_t appends_ok = 0;     // callbacks run with ok
+  uint64_t write_groups = 0;   // WriteBatches written (one per group with work)
+  uint64_t syncs = 0;          // of those, written with sync = true
+  uint64_t write_errors = 0;   // WriteBatches RocksDB refused
+  uint64_t largest_group = 0;  // most requests in one group
+};
+
+class RocksDbLog : public EventLog {
+ public:
+  virtual RocksDbStats stats() const = 0;
+  // Blocks until everything queued before the call has been written (or
+  // failed) and its callback has run. Not for the writer thread (callbacks).
+  virtual void drain() = 0;
+};
+
+// Opens (creating if allowed) the log at `options.path`. On error `*out` is
+// untouched and the Status says what failed and where. The log's destructor
+// finishes every queued append (running its callback) before closing.
+Status open_rocksdb_log(const RocksDbOptions& options, std::unique_ptr<RocksDbLog>* out);
+Status open_rocksdb_log(const RocksDbOptions& options, std::unique_ptr<EventLog>* out);
+
+}  // namespace glimpse::storage

@@ -1,0 +1,94 @@
+#pragma once
+// Internal to storage/: the RocksDB EventLog's class. Reads are in
+// rocksdb_log.cpp, the group-commit writer in rocksdb_writer.cpp.
+#include <rocksdb/db.h>
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "storage/rocksdb_log.hpp"
+
+namespace glimpse::storage {
+
+// A RocksDB status as ours; `what` names the operation, the path is appended.
+Status from_rocksdb(const rocksdb::Status& s, const std::string& what, const std::string& path);
+
+class RocksDbLogImpl final : public RocksDbLog {
+ public:
+  // Takes ownership of `db` and `handles` (events, chunks, index, meta, default).
+  RocksDbLogImpl(const RocksDbOptions& options, rocksdb::DB* db,
+                 std::vector<rocksdb::ColumnFamilyHandle*> handles);
+  ~RocksDbLogImpl() override;
+
+  void append(AppendRequest request, AppendCallback done) override;
+  Status replay(StreamId stream, uint64_t from_seq,
+                const std::function<bool(uint64_t seq, std::string_view event)>& fn) override;
+  Status next_seq(StreamId stream, uint64_t* next) override;
+  Status read_chunks(uint64_t transfer_id, uint64_t offset, uint64_t length,
+                     std::string* out) override;
+  Status get_index(std::string_view key, std::string* value) override;
+  Status scan_index(
+      std::string_view prefix,
+      const std::function<bool(std::string_view key, std::string_view value)>& fn) override;
+  Status list_streams(StreamKind kind,
+                      const std::function<bool(StreamId, uint64_t next_seq)>& fn) override;
+  Status scan_all(const std::function<bool(const StoredEvent&)>& fn) override;
+  Status delete_stream(StreamId stream, const std::vector<std::string>& index_keys) override;
+
+  RocksDbStats stats() const override;
+  void drain() override;
+
+ private:
+  // One queued request: an append, or a stream deletion (delete_stream goes
+  // through the queue so it is ordered with the appends around it).
+  struct Pending {
+    bool is_delete = false;
+    AppendRequest request;
+    std::vector<std::string> index_keys;  // delete only
+    AppendCallback done;
+    Status precheck;  // a refusal found before queueing
+    uint64_t bytes = 0;
+  };
+
+  void enqueue(Pending p);
+  void writer_loop();
+  // Checks, batches and writes one group; returns each request's result.
+  std::vector<Status> write_group(std::vector<Pending>& group);
+  // The stream's durable next seq: from the cache or a reverse seek.
+  // Caller holds seq_mu_.
+  Status cached_next_seq(StreamId stream, uint64_t* next);
+  Status seek_next_seq(StreamId stream, uint64_t* next);
+  Status error(const rocksdb::Status& s, const std::string& what) const {
+    return from_rocksdb(s, what, options_.path);
+  }
+
+  const RocksDbOptions options_;
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* events_;
+  rocksdb::ColumnFamilyHandle* chunks_;
+  rocksdb::ColumnFamilyHandle* index_;
+  rocksdb::ColumnFamilyHandle* meta_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // all, for closing
+
+  mutable std::mutex mu_;  // guards the queue, stopping_, groups_done_, stats_
+  std::condition_variable queue_cv_;
+  std::condition_variable done_cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  uint64_t queued_total_ = 0;  // requests ever queued
+  uint64_t done_total_ = 0;    // requests whose callback has run
+  RocksDbStats stats_;
+
+  // The durable next seq of streams seen since open. Written only by the
+  // writer thread, after the batch is written; read by next_seq().
+  std::mutex seq_mu_;
+  std::map<StreamId, uint64_t> next_seq_;
+
+  std::thread writer_;  // last: starts after everything above exists
+};
+
+}  // namespace glimpse::storage
