@@ -143,7 +143,7 @@ int cmd_send(int argc, char** argv) {
   request.width = prepared->width;
   request.height = prepared->height;
   request.scan_ends = prepared->scan_ends;
-  request.mts = image::choose_mts(request.scan_ends, 1, request.width, request.height,
+  request.mts = image::choose_mts(request.scan_ends, prepared->dc_scans, request.width, request.height,
                                   request.network).mts;
   request.idempotency_key = idempotency_key(photo.value(), request.receivers);
 

@@ -1,0 +1,34 @@
+#include "node/config.hpp"
+
+namespace glimpse::node {
+
+NodeConfig::NodeConfig() {
+  caf::config_option_adder{custom_options_, "global"}
+      .add(options.listen, "listen", "address to listen on, host:port (port 0: any free port)")
+      .add(options.data_dir, "data", "data directory (RocksDB and token.secret)")
+      .add(options.durability, "durability", "sync (default), buffered or none (benchmarks only)")
+      .add(options.token_secret, "token-secret", "token secret file (default DATA/token.secret)")
+      .add(options.port_file, "port-file", "write the bound port to this file once listening")
+      .add(options.node_id, "node-id", "this node's number, part of every file id (default 1)")
+      .add(options.max_total_size, "max-total-size", "largest photo accepted, bytes (64 MiB)")
+      .add(options.max_header_bytes, "max-header-bytes", "largest send header, bytes (64 KiB)")
+      .add(options.max_chunk_bytes, "max-chunk-bytes", "largest single write, bytes (1 MiB)")
+      .add(options.max_open_transfers, "max-open-transfers", "unfinished sends per user (64)")
+      .add(options.idle_timeout_s, "idle-timeout", "seconds before an idle send expires (3600)")
+      .add(options.verbose, "verbose", "log every write and RPC call, not only state changes");
+}
+
+std::string validate(const NodeOptions& o) {
+  if (o.durability != "sync" && o.durability != "buffered" && o.durability != "none")
+    return "--durability must be sync, buffered or none, not '" + o.durability + "'";
+  if (o.listen.find(':') == std::string::npos)
+    return "--listen must be host:port, not '" + o.listen + "'";
+  if (o.data_dir.empty()) return "--data must name a directory";
+  if (o.max_total_size == 0) return "--max-total-size must be positive";
+  if (o.max_chunk_bytes == 0 || o.max_chunk_bytes > (32u << 20))
+    return "--max-chunk-bytes must be between 1 and 33554432";
+  if (o.max_open_transfers == 0) return "--max-open-transfers must be positive";
+  return "";
+}
+
+}  // namespace glimpse::node

@@ -1,0 +1,38 @@
+#pragma once
+// glimpsed's configuration, through CAF's config system: every option is a
+// command-line flag (--name=value) and a key of the INI file given with
+// --config-file=PATH (default: glimpsed.ini in the working directory, if any).
+#include <caf/actor_system_config.hpp>
+#include <caf/config_option_adder.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace glimpse::node {
+
+struct NodeOptions {
+  std::string listen = "127.0.0.1:7420";  // host:port; port 0 picks a free one
+  std::string data_dir = "./glimpse-data";
+  std::string durability = "sync";         // sync | buffered | none
+  std::string token_secret;                // default <data dir>/token.secret
+  std::string port_file;                   // if set, the bound port is written here once listening
+  uint16_t node_id = 1;                    // names this node in file ids
+  uint64_t max_total_size = 64ull << 20;   // TS limit, bytes
+  uint64_t max_header_bytes = 64 << 10;    // serialized send header limit
+  uint64_t max_chunk_bytes = 1 << 20;      // one write
+  uint64_t max_open_transfers = 64;        // unfinished transfers per user
+  uint64_t idle_timeout_s = 3600;          // an unfinished transfer with no write expires
+  bool verbose = false;
+};
+
+class NodeConfig : public caf::actor_system_config {
+ public:
+  NodeConfig();
+  NodeOptions options;
+};
+
+// Checks values CAF cannot (durability spelling, ranges); "" when fine, else
+// one message naming the option.
+std::string validate(const NodeOptions& options);
+
+}  // namespace glimpse::node

@@ -1,0 +1,282 @@
+// The receiving side of the client RPC: inbox subscriptions, File, follow.
+#include <kj/debug.h>
+
+#include "image/image.hpp"
+#include "node/log.hpp"
+#include "node/service.hpp"
+
+namespace glimpse::node {
+namespace {
+
+using actors::Expected;
+using actors::FileInfo;
+
+unsigned long long ull(uint64_t v) { return static_cast<unsigned long long>(v); }
+
+// Keeps a relay subscription (and the KJ-side object it feeds) alive; the
+// client drops it to unsubscribe.
+class HandleImpl final : public rpc::Handle::Server {
+ public:
+  explicit HandleImpl(kj::Own<void> held) : held_(kj::mv(held)) {}
+
+ private:
+  kj::Own<void> held_;
+};
+
+// Forwards one user's notifications to the client's InboxListener.
+class InboxFeed final : public kj::TaskSet::ErrorHandler {
+ public:
+  InboxFeed(ServiceContext& context, uint64_t user, rpc::InboxListener::Client listener)
+      : context_(context), user_(user), listener_(kj::mv(listener)), tasks_(*this), live_(this) {}
+
+  ~InboxFeed() noexcept(false) {
+    subscription_.cancel();  // no listener call runs after this
+    live_.reset();
+  }
+
+  void start() {
+    auto bridge = context_.bridge;
+    LiveRef<InboxFeed> live = live_;
+    subscription_ = context_.relay->subscribe_inbox(
+        user_, [bridge, live](const actors::Notification& n) {
+          bridge->post([live, n]() {
+            if (InboxFeed* self = live.get()) self->deliver(n);
+          });
+        });
+  }
+
+  void taskFailed(kj::Exception&& e) override {
+    log_debug("user %llu: inbox listener failed: %s", ull(user_), e.getDescription().cStr());
+  }
+
+ private:
+  void deliver(const actors::Notification& n) {
+    log_debug("user %llu notified of %s", ull(user_), n.file_id.c_str());
+    auto req = listener_.notifyRequest();
+    auto out = req.initNotification();
+    out.setFileId(n.file_id);
+    out.setSender(n.sender);
+    out.setTotalSize(n.total_size);
+    out.setMts(n.mts);
+    out.setWidth(n.width);
+    out.setHeight(n.height);
+    tasks_.add(req.send().ignoreResult());
+  }
+
+  ServiceContext& context_;
+  uint64_t user_;
+  rpc::InboxListener::Client listener_;
+  kj::TaskSet tasks_;
+  LiveRef<InboxFeed> live_;
+  actors::Subscription subscription_;
+};
+
+// Streams a file's bytes to a ByteListener as they become durable, then end().
+class Follower final : public kj::TaskSet::ErrorHandler {
+ public:
+  Follower(ServiceContext& context, uint64_t user, std::string file_id, uint64_t from,
+           rpc::ByteListener::Client listener)
+      : context_(context), user_(user), file_id_(std::move(file_id)), position_(from),
+        listener_(kj::mv(listener)), tasks_(*this), live_(this) {}
+
+  ~Follower() noexcept(false) {
+    subscription_.cancel();
+    live_.reset();
+  }
+
+  void start() {
+    auto bridge = context_.bridge;
+    LiveRef<Follower> live = live_;
+    subscription_ = context_.relay->watch_file(
+        user_, file_id_, [bridge, live](Expected<actors::FileProgress> progress) {
+          bridge->post([live, progress]() {
+            if (Follower* self = live.get()) self->on_progress(progress);
+          });
+        });
+  }
+
+  void taskFailed(kj::Exception&& e) override {
+    log_debug("follow %s: %s", file_id_.c_str(), e.getDescription().cStr());
+    finished_ = true;
+    subscription_.cancel();
+  }
+
+ private:
+  void on_progress(const Expected<actors::FileProgress>& progress) {
+    if (finished_) return;
+    if (!progress.ok()) {
+      finished_ = true;
+      return;
+    }
+    available_ = std::max(available_, progress->available);
+    final_ = progress->completed || progress->aborted;
+    if (!pumping_) {
+      pumping_ = true;
+      tasks_.add(pump());
+    }
+  }
+
+  kj::Promise<void> pump() {
+    if (position_ < available_) {
+      uint64_t n = std::min<uint64_t>(available_ - position_, 256 << 10);
+      return relay_call<std::string>(context_, [&](auto cb) {
+               context_.relay->read_file(user_, file_id_, position_, n, cb);
+             })
+          .then([this](Expected<std::string> bytes) -> kj::Promise<void> {
+            if (!bytes.ok()) return refusal(bytes.error());
+            if (bytes->empty()) return pump_done();
+            auto req = listener_.bytesRequest();
+            req.setOffset(position_);
+            req.setData(kj::arrayPtr(reinterpret_cast<const kj::byte*>(bytes->data()), bytes->size()));
+            position_ += bytes->size();
+            return req.send().then([this]() { return pump(); });
+          });
+    }
+    return pump_done();
+  }
+
+  kj::Promise<void> pump_done() {
+    if (!final_) {
+      pumping_ = false;  // on_progress restarts us when more lands
+      return kj::READY_NOW;
+    }
+    finished_ = true;
+    return relay_call<FileInfo>(context_, [&](auto cb) { context_.relay->open_file(user_, file_id_, cb); })
+        .then([this](Expected<FileInfo> info) -> kj::Promise<void> {
+          if (!info.ok()) return refusal(info.error());
+          auto req = listener_.endRequest();
+          write_info(info.value(), req.initInfo());
+          subscription_.cancel();
+          return req.send().ignoreResult();
+        });
+  }
+
+  ServiceContext& context_;
+  uint64_t user_;
+  std::string file_id_;
+  uint64_t position_;
+  uint64_t available_ = 0;
+  bool final_ = false;
+  bool pumping_ = false;
+  bool finished_ = false;
+  rpc::ByteListener::Client listener_;
+  kj::TaskSet tasks_;
+  LiveRef<Follower> live_;
+  actors::Subscription subscription_;
+};
+
+class FileImpl final : public rpc::File::Server {
+ public:
+  FileImpl(ServiceContext& context, uint64_t user, std::string file_id)
+      : context_(context), user_(user), file_id_(std::move(file_id)) {}
+
+  kj::Promise<void> info(InfoContext call) override {
+    return current_info().then([call](FileInfo info) mutable {
+      write_info(info, call.getResults().initInfo());
+    });
+  }
+
+  kj::Promise<void> read(ReadContext call) override {
+    auto params = call.getParams();
+    uint64_t offset = params.getOffset();
+    uint64_t max = std::min<uint64_t>(params.getMaxBytes(), 1 << 20);
+    return relay_call<std::string>(context_, [&](auto cb) {
+             context_.relay->read_file(user_, file_id_, offset, max, cb);
+           })
+        .then([this, call](Expected<std::string> bytes) mutable -> kj::Promise<void> {
+          if (!bytes.ok()) return refusal(bytes.error());
+          auto results = call.getResults();
+          results.setBytes(kj::arrayPtr(reinterpret_cast<const kj::byte*>(bytes->data()), bytes->size()));
+          return current_info().then([call](FileInfo info) mutable {
+            write_info(info, call.getResults().initInfo());
+          });
+        });
+  }
+
+  kj::Promise<void> follow(FollowContext call) override {
+    auto params = call.getParams();
+    auto follower = kj::heap<Follower>(context_, user_, file_id_, params.getFrom(), params.getListener());
+    follower->start();
+    call.getResults().setHandle(kj::heap<HandleImpl>(kj::mv(follower)));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> filled(FilledContext call) override {
+    return current_info().then([this, call](FileInfo info) mutable {
+      uint64_t prefix = info.available;
+      // image::fill decodes and re-encodes; it runs on the CAF thread that
+      // delivers the bytes, never on the KJ thread.
+      return relay_call<std::string>(context_, [&](auto cb) {
+               context_.relay->read_file(user_, file_id_, 0, prefix,
+                                         [cb](Expected<std::string> bytes) {
+                                           if (!bytes.ok()) return cb(bytes);
+                                           auto jpeg = image::fill(bytes.value());
+                                           if (!jpeg.ok())
+                                             return cb(actors::RelayError{
+                                                 actors::ErrorCode::invalid_argument,
+                                                 "cannot fill this file yet: " + jpeg.error().message});
+                                           cb(std::move(jpeg.value()));
+                                         });
+             })
+          .then([call, prefix](Expected<std::string> jpeg) mutable -> kj::Promise<void> {
+            if (!jpeg.ok()) return refusal(jpeg.error());
+            auto results = call.getResults();
+            results.setJpeg(kj::arrayPtr(reinterpret_cast<const kj::byte*>(jpeg->data()), jpeg->size()));
+            results.setPrefix(prefix);
+            return kj::READY_NOW;
+          });
+    });
+  }
+
+ private:
+  kj::Promise<FileInfo> current_info() {
+    return relay_call<FileInfo>(context_, [&](auto cb) { context_.relay->open_file(user_, file_id_, cb); })
+        .then([](Expected<FileInfo> info) -> kj::Promise<FileInfo> {
+          if (!info.ok()) return refusal(info.error());
+          return kj::mv(info.value());
+        });
+  }
+
+  ServiceContext& context_;
+  uint64_t user_;
+  std::string file_id_;
+};
+
+}  // namespace
+
+void write_info(const FileInfo& info, rpc::FileInfo::Builder out) {
+  out.setFileId(info.file_id);
+  out.setSender(info.sender);
+  out.setTotalSize(info.total_size);
+  out.setMts(info.mts);
+  out.setWidth(info.width);
+  out.setHeight(info.height);
+  auto ends = out.initScanEnds(info.scan_ends.size());
+  for (size_t i = 0; i < info.scan_ends.size(); ++i) ends.set(i, info.scan_ends[i]);
+  out.setAvailable(info.available);
+  out.setCompleted(info.completed);
+  out.setAborted(info.aborted);
+}
+
+kj::Promise<void> subscribe_inbox(ServiceContext& context, uint64_t user,
+                                  capnp::CallContext<rpc::Session::SubscribeParams, rpc::Session::SubscribeResults> call) {
+  auto feed = kj::heap<InboxFeed>(context, user, call.getParams().getInbox());
+  feed->start();
+  call.getResults().setHandle(kj::heap<HandleImpl>(kj::mv(feed)));
+  log_debug("user %llu subscribed", ull(user));
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> open_file(ServiceContext& context, uint64_t user, capnp::CallContext<rpc::Session::OpenParams, rpc::Session::OpenResults> call) {
+  std::string file_id = call.getParams().getFileId();
+  return relay_call<FileInfo>(context, [&](auto cb) { context.relay->open_file(user, file_id, cb); })
+      .then([&context, user, call](Expected<FileInfo> info) mutable -> kj::Promise<void> {
+        if (!info.ok()) return refusal(info.error());
+        auto results = call.getResults();
+        write_info(info.value(), results.initInfo());
+        results.setFile(kj::heap<FileImpl>(context, user, info->file_id));
+        return kj::READY_NOW;
+      });
+}
+
+}  // namespace glimpse::node

@@ -1,0 +1,84 @@
+#pragma once
+// The one crossing from CAF threads to the KJ event-loop thread.
+//
+// Relay callbacks run on CAF threads; they must never touch a KJ object. They
+// post() a closure instead, and the closure runs later on the KJ thread, in
+// post order. Closures must capture only plain data (ids, strings, bytes) and
+// LiveRefs; they are run and destroyed on the KJ thread, or destroyed unrun on
+// the posting thread once the bridge is closed, so they must own nothing that
+// belongs to KJ.
+//
+// One-shot replies (a Relay callback answering one call) use
+// reply_from_any_thread() below: the same crossing, one cross-thread fulfiller
+// per call. The other direction (KJ thread -> CAF) needs no bridge: Relay's methods are
+// asynchronous and never block.
+#include <kj/async.h>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+namespace glimpse::node {
+
+class KjBridge {
+ public:
+  // Construct on the KJ thread, inside its event loop.
+  KjBridge() = default;
+  KjBridge(const KjBridge&) = delete;
+  KjBridge& operator=(const KjBridge&) = delete;
+
+  // Any thread. Queues `fn` to run on the KJ thread; dropped after close().
+  void post(std::function<void()> fn);
+
+  // KJ thread. Runs posted closures as they come, until close(); own the
+  // promise (e.g. in a TaskSet) for as long as the bridge should work.
+  kj::Promise<void> run();
+
+  // KJ thread. Later posts are dropped; closures queued but not run are
+  // destroyed here.
+  void close();
+
+ private:
+  std::mutex mu_;
+  std::deque<std::function<void()>> queue_;                 // guarded by mu_
+  kj::Own<kj::CrossThreadPromiseFulfiller<void>> doorbell_;  // guarded by mu_; set while run() waits
+  bool closed_ = false;                                      // guarded by mu_
+};
+
+// A weak handle to a KJ-thread object that closures posted through the bridge
+// may hold: the object clears it in its destructor (KJ thread) and the closure
+// checks get() (KJ thread), so a callback arriving after the object died is
+// dropped. Copying and destroying a LiveRef is safe on any thread.
+template <class T>
+class LiveRef {
+ public:
+  LiveRef() = default;
+  explicit LiveRef(T* target) : slot_(std::make_shared<T*>(target)) {}
+  // KJ thread only.
+  T* get() const { return slot_ ? *slot_ : nullptr; }
+  void reset() {
+    if (slot_) *slot_ = nullptr;
+  }
+
+ private:
+  std::shared_ptr<T*> slot_;
+};
+
+}  // namespace glimpse::node
+
+namespace glimpse::node {
+
+// A one-shot reply from another thread: `start` (called now, on the KJ thread)
+// receives a callback that any thread may call exactly once with the result;
+// the returned promise resolves with it on the KJ thread. Built on a KJ
+// cross-thread fulfiller, which may be fulfilled and destroyed on any thread.
+template <class T, class Start>
+kj::Promise<T> reply_from_any_thread(Start&& start) {
+  auto paf = kj::newPromiseAndCrossThreadFulfiller<T>();
+  auto holder = std::make_shared<kj::Own<kj::CrossThreadPromiseFulfiller<T>>>(kj::mv(paf.fulfiller));
+  start([holder](T value) { (*holder)->fulfill(kj::mv(value)); });
+  return kj::mv(paf.promise);
+}
+
+}  // namespace glimpse::node

@@ -1,0 +1,137 @@
+// glimpsed: one Glimpse node. The main thread owns startup and shutdown; CAF
+// runs the actors; one KJ thread (RpcServer) serves clients.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <caf/actor_system.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "actors/relay.hpp"
+#include "client/token.hpp"
+#include "node/config.hpp"
+#include "node/log.hpp"
+#include "node/server.hpp"
+#include "storage/rocksdb_log.hpp"
+
+namespace glimpse::node {
+namespace {
+
+const char kUsage[] =
+    "glimpsed: a Glimpse node (photo relay). Options are flags (--name=value) or\n"
+    "keys of an INI file given with --config-file=PATH. Clients: `glimpse send`,\n"
+    "`glimpse recv`, `glimpse fetch`; tokens: `glimpse token --user UIN --data DIR`.\n"
+    "SIGINT/SIGTERM stop it cleanly.\n";
+
+storage::Durability durability_of(const std::string& s) {
+  if (s == "buffered") return storage::Durability::buffered;
+  if (s == "none") return storage::Durability::none;
+  return storage::Durability::sync;
+}
+
+int run(int argc, char** argv) {
+  // Signals are taken by sigwait() below; every thread started from here
+  // inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGUSR1);  // the KJ thread ended on its own
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") std::fputs(kUsage, stdout);
+  NodeConfig config;
+  if (auto err = config.parse(argc, argv, "glimpsed.ini")) {
+    std::fprintf(stderr, "glimpsed: %s\n", caf::actor_system_config::render(err).c_str());
+    return 2;
+  }
+  if (config.cli_helptext_printed) return 0;
+  if (!config.remainder.empty()) {
+    std::fprintf(stderr, "glimpsed: unknown argument '%s' (options are --name=value; see --help)\n",
+                 config.remainder.front().c_str());
+    return 2;
+  }
+  const NodeOptions& o = config.options;
+  if (auto problem = validate(o); !problem.empty()) {
+    std::fprintf(stderr, "glimpsed: %s\n", problem.c_str());
+    return 2;
+  }
+  set_verbose(o.verbose);
+
+  std::error_code ec;
+  std::filesystem::create_directories(o.data_dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "glimpsed: cannot create data directory %s: %s\n", o.data_dir.c_str(),
+                 ec.message().c_str());
+    return 1;
+  }
+  std::string error;
+  auto secret = token::load_or_create_secret(
+      o.token_secret.empty() ? token::secret_path(o.data_dir) : o.token_secret, &error);
+  if (!secret) {
+    std::fprintf(stderr, "glimpsed: %s\n", error.c_str());
+    return 1;
+  }
+
+  storage::RocksDbOptions db_options;
+  db_options.path = o.data_dir + "/events";
+  db_options.durability = durability_of(o.durability);
+  std::unique_ptr<storage::EventLog> log;
+  auto status = storage::open_rocksdb_log(db_options, &log);
+  if (!status.ok()) {
+    std::fprintf(stderr, "glimpsed: cannot open the event log in %s: %s\n", db_options.path.c_str(),
+                 status.to_string().c_str());
+    return 1;
+  }
+  log_info("event log open at %s (durability %s)", db_options.path.c_str(), o.durability.c_str());
+
+  int code = 0;
+  {
+    caf::actor_system system{config};
+    actors::RelayConfig relay_config;
+    relay_config.node = o.node_id;
+    relay_config.limits.max_total_size = o.max_total_size;
+    relay_config.limits.max_chunk_size = static_cast<uint32_t>(o.max_chunk_bytes);
+    relay_config.max_open_transfers_per_user = o.max_open_transfers;
+    relay_config.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
+    {
+      actors::Relay relay(system, *log, relay_config);
+      auto report = relay.recover();
+      if (!report.ok()) {
+        std::fprintf(stderr, "glimpsed: recovery failed: %s\n", report.error().to_string().c_str());
+        return 1;
+      }
+      log_info("recovered %llu transfer(s), %llu unfinished, %llu pending notification(s) in %lld us",
+               static_cast<unsigned long long>(report->transfers),
+               static_cast<unsigned long long>(report->unfinished),
+               static_cast<unsigned long long>(report->pending_notifies),
+               static_cast<long long>(report->elapsed.count()));
+      RpcServer server(relay, o, *secret);
+      if (!server.start(&error, []() { ::kill(::getpid(), SIGUSR1); })) {
+        std::fprintf(stderr, "glimpsed: %s\n", error.c_str());
+        return 1;
+      }
+      int sig = 0;
+      sigwait(&signals, &sig);
+      if (sig == SIGUSR1) {
+        log_warn("the RPC server stopped on its own; shutting down");
+        code = 1;
+      } else {
+        log_info("%s: shutting down (finishing appends in flight)", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      }
+      server.stop();
+    }  // Relay: stops its actors
+  }    // actor_system: waits for every actor
+  log.reset();  // RocksDB: finishes queued appends, closes
+  log_info("stopped");
+  return code;
+}
+
+}  // namespace
+}  // namespace glimpse::node
+
+int main(int argc, char** argv) { return glimpse::node::run(argc, argv); }

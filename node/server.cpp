@@ -1,0 +1,108 @@
+#include "node/server.hpp"
+
+#include <capnp/rpc-twoparty.h>
+#include <kj/async-io.h>
+#include <kj/debug.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "node/log.hpp"
+#include "node/service.hpp"
+
+namespace glimpse::node {
+
+struct RpcServer::Thread {
+  std::thread thread;
+};
+
+RpcServer::RpcServer(actors::Relay& relay, NodeOptions options, std::string token_secret)
+    : relay_(relay), options_(std::move(options)), token_secret_(std::move(token_secret)) {}
+
+RpcServer::~RpcServer() { stop(); }
+
+bool RpcServer::start(std::string* error, std::function<void()> on_exit) {
+  thread_ = std::make_unique<Thread>();
+  thread_->thread = std::thread([this, on_exit = std::move(on_exit)]() { run(on_exit); });
+  while (state_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  if (state_ == 2) {
+    *error = start_error_;
+    thread_->thread.join();
+    thread_.reset();
+    return false;
+  }
+  return true;
+}
+
+void RpcServer::stop(int grace_ms) {
+  if (!thread_) return;
+  grace_ms_ = grace_ms;
+  // Runs on the KJ thread (dropped if that thread already ended).
+  bridge_->post([this]() {
+    if (stop_fulfiller_ != nullptr) stop_fulfiller_->fulfill();
+  });
+  thread_->thread.join();
+  thread_.reset();
+}
+
+void RpcServer::run(std::function<void()> on_exit) {
+  auto io = kj::setupAsyncIo();
+  auto& ws = io.waitScope;
+  ServiceContext context;
+  context.relay = &relay_;
+  context.bridge = bridge_;
+  context.token_secret = token_secret_;
+  context.options = options_;
+
+  kj::Own<kj::ConnectionReceiver> listener;
+  KJ_IF_MAYBE(e, kj::runCatchingExceptions([&]() {
+    auto address = io.provider->getNetwork().parseAddress(options_.listen).wait(ws);
+    listener = address->listen();
+  })) {
+    start_error_ = "cannot listen on " + options_.listen + ": " + e->getDescription().cStr();
+    state_ = 2;
+    return;
+  }
+  port_ = static_cast<int>(listener->getPort());
+  if (!options_.port_file.empty()) {
+    std::string tmp = options_.port_file + ".tmp";
+    { std::ofstream(tmp) << port_ << "\n"; }
+    std::rename(tmp.c_str(), options_.port_file.c_str());
+  }
+  log_info("listening on %s (port %d)", options_.listen.c_str(), port_.load());
+  state_ = 1;
+
+  {
+    capnp::TwoPartyServer server(new_gateway(context));
+    auto stop_paf = kj::newPromiseAndFulfiller<void>();
+    stop_fulfiller_ = stop_paf.fulfiller.get();
+    auto bridge_loop = bridge_->run().eagerlyEvaluate([](kj::Exception&& e) {
+      log_warn("bridge failed: %s", e.getDescription().cStr());
+    });
+    auto listening = server.listen(*listener);
+    bool ended = listening.exclusiveJoin(kj::mv(stop_paf.promise)).then([]() { return false; }, [](kj::Exception&& e) {
+      log_warn("accept loop failed: %s", e.getDescription().cStr());
+      return true;
+    }).wait(ws);
+    listener = nullptr;  // stop accepting
+    stop_fulfiller_ = nullptr;
+    if (ended && on_exit) {
+      state_ = 3;
+      on_exit();
+    }
+    // Let relay calls in flight (appends above all) reach their replies.
+    context.stopping = true;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms_);
+    while (context.in_flight > 0 && std::chrono::steady_clock::now() < deadline)
+      io.provider->getTimer().afterDelay(5 * kj::MILLISECONDS).wait(ws);
+    if (context.in_flight > 0)
+      log_warn("%llu relay call(s) still in flight at shutdown",
+               static_cast<unsigned long long>(context.in_flight));
+    bridge_->close();
+    // `server` and its connections go here, on this thread.
+  }
+  state_ = 3;
+}
+
+}  // namespace glimpse::node

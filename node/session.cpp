@@ -1,0 +1,241 @@
+// Gateway (login), Session and Upload: the sending side of the client RPC.
+#include <ctime>
+
+#include "client/token.hpp"
+#include "node/log.hpp"
+#include "node/service.hpp"
+
+namespace glimpse::node {
+namespace {
+
+using actors::Expected;
+using actors::TransferStatus;
+
+// One open (or resumed) transfer of one sender. Reports durable progress to
+// the sender's SendCallback; never reports an offset twice.
+class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHandler {
+ public:
+  UploadImpl(ServiceContext& context, uint64_t sender, const TransferStatus& status,
+             rpc::SendCallback::Client callback)
+      : context_(context), sender_(sender), transfer_id_(status.transfer_id),
+        acked_(status.acked), file_id_(status.file_id), callback_(kj::mv(callback)),
+        tasks_(*this) {}
+
+  kj::Promise<void> write(WriteContext call) override {
+    KJ_IF_MAYBE(e, failed_) { return kj::cp(*e); }
+    auto params = call.getParams();
+    uint64_t offset = params.getOffset();
+    auto data = params.getBytes();
+    if (data.size() == 0)
+      return fail(refusal("invalid_argument", "empty write at offset " + std::to_string(offset) +
+                                                  ": every write must carry at least one byte"));
+    if (data.size() > context_.options.max_chunk_bytes)
+      return fail(refusal("limit_exceeded",
+                          "a write of " + std::to_string(data.size()) + " bytes is over this node's limit of " +
+                              std::to_string(context_.options.max_chunk_bytes) + "; write smaller chunks"));
+    if (offset == 0 && (data.size() < 2 || data[0] != 0xFF || data[1] != 0xD8))
+      return fail(refusal("invalid_argument",
+                          "the payload is not a JPEG (no SOI marker at offset 0); send the "
+                          "progressive JPEG that `glimpse send` prepares"));
+    std::string bytes(reinterpret_cast<const char*>(data.begin()), data.size());
+    log_debug("transfer %llu: write [%llu, +%zu)", ull(transfer_id_), ull(offset), data.size());
+    return relay_call<TransferStatus>(context_, [&](auto cb) {
+             context_.relay->append(sender_, transfer_id_, offset, std::move(bytes), cb);
+           })
+        .then([this](Expected<TransferStatus> status) -> kj::Promise<void> {
+          if (!status.ok()) return fail(refusal(status.error()));
+          report(status.value());
+          return kj::READY_NOW;
+        });
+  }
+
+  kj::Promise<void> done(DoneContext call) override {
+    KJ_IF_MAYBE(e, failed_) { return kj::cp(*e); }
+    auto sha = call.getParams().getSha256();
+    if (sha.size() != 32)
+      return refusal("invalid_argument", "done() needs the 32-byte SHA-256 of the whole file");
+    actors::Sha256Bytes digest{};
+    std::copy(sha.begin(), sha.end(), digest.begin());
+    return relay_call<TransferStatus>(context_, [&](auto cb) {
+             context_.relay->finish(sender_, transfer_id_, digest, cb);
+           })
+        .then([this, call](Expected<TransferStatus> status) mutable -> kj::Promise<void> {
+          if (!status.ok()) return refusal(status.error());
+          report(status.value());
+          call.getResults().setFileId(status->file_id);
+          return kj::READY_NOW;
+        });
+  }
+
+  kj::Promise<void> abort(AbortContext call) override {
+    std::string reason = call.getParams().getReason();
+    return relay_call<TransferStatus>(context_, [&](auto cb) {
+             context_.relay->abort(sender_, transfer_id_, reason, cb);
+           })
+        .then([this, reason](Expected<TransferStatus> status) -> kj::Promise<void> {
+          if (!status.ok()) return refusal(status.error());
+          log_info("transfer %llu aborted by its sender: %s", ull(transfer_id_), reason.c_str());
+          return kj::READY_NOW;
+        });
+  }
+
+  void taskFailed(kj::Exception&& e) override {
+    log_debug("transfer %llu: sender callback failed: %s", ull(transfer_id_), e.getDescription().cStr());
+  }
+
+ private:
+  static unsigned long long ull(uint64_t v) { return static_cast<unsigned long long>(v); }
+
+  kj::Promise<void> fail(kj::Exception e) {
+    failed_ = kj::cp(e);
+    log_debug("transfer %llu: write refused: %s", ull(transfer_id_), e.getDescription().cStr());
+    return kj::mv(e);
+  }
+
+  void report(const TransferStatus& status) {
+    if (status.acked > acked_) {
+      acked_ = status.acked;
+      auto req = callback_.ackedRequest();
+      req.setOffset(acked_);
+      tasks_.add(req.send().ignoreResult());
+    }
+    if (!status.file_id.empty() && file_id_.empty()) {
+      file_id_ = status.file_id;
+      log_info("transfer %llu delivered as %s (%llu bytes durable)", ull(transfer_id_),
+               file_id_.c_str(), ull(status.acked));
+      auto req = callback_.deliveredRequest();
+      req.setFileId(file_id_);
+      req.setOffset(status.acked);
+      tasks_.add(req.send().ignoreResult());
+    }
+    if (status.completed && !completed_) {
+      completed_ = true;
+      log_info("transfer %llu completed (%llu bytes)", ull(transfer_id_), ull(status.acked));
+    }
+  }
+
+  ServiceContext& context_;
+  uint64_t sender_;
+  uint64_t transfer_id_;
+  uint64_t acked_;
+  std::string file_id_;
+  bool completed_ = false;
+  rpc::SendCallback::Client callback_;
+  kj::Maybe<kj::Exception> failed_;  // a refused write fails every later one
+  kj::TaskSet tasks_;
+};
+
+class SessionImpl final : public rpc::Session::Server {
+ public:
+  SessionImpl(ServiceContext& context, uint64_t user) : context_(context), user_(user) {}
+
+  kj::Promise<void> send(SendContext call) override {
+    auto params = call.getParams();
+    uint64_t size = params.totalSize().wordCount * 8;
+    if (size > context_.options.max_header_bytes)
+      return refusal("limit_exceeded", "the send header is " + std::to_string(size) +
+                                           " bytes, over this node's limit of " +
+                                           std::to_string(context_.options.max_header_bytes));
+    auto h = params.getHeader();
+    actors::OpenRequest request;
+    for (uint64_t r : h.getReceivers()) request.receivers.push_back(r);
+    request.idempotency_key = h.getIdempotencyKey();
+    request.total_size = h.getTotalSize();
+    request.mts = h.getMts();
+    request.width = h.getWidth();
+    request.height = h.getHeight();
+    for (uint64_t e : h.getScanEnds()) request.scan_ends.push_back(e);
+    request.network.type = static_cast<actors::NetworkType>(h.getNetwork().getType());
+    request.network.signal = h.getNetwork().getSignal();
+    auto callback = params.getCallback();
+    uint64_t ts = request.total_size, mts = request.mts;
+    size_t receivers = request.receivers.size();
+    return relay_call<TransferStatus>(context_, [&](auto cb) {
+             context_.relay->open_transfer(user_, std::move(request), cb);
+           })
+        .then([this, call, callback, ts, mts, receivers](Expected<TransferStatus> status) mutable
+              -> kj::Promise<void> {
+          if (!status.ok()) {
+            log_info("send by %llu refused: %s", ull(user_), status.error().to_string().c_str());
+            return refusal(status.error());
+          }
+          const TransferStatus& s = status.value();
+          if (s.acked == 0 && s.file_id.empty())
+            log_info("transfer %llu opened by %llu: %zu receiver(s), TS %llu, MTS %llu",
+                     ull(s.transfer_id), ull(user_), receivers, ull(ts), ull(mts));
+          else
+            log_info("transfer %llu resumed by %llu at %llu%s", ull(s.transfer_id), ull(user_),
+                     ull(s.acked), s.completed ? " (already complete)" : "");
+          auto results = call.getResults();
+          results.setTransferId(s.transfer_id);
+          results.setAckedOffset(s.acked);
+          results.setFileId(s.file_id);
+          results.setCompleted(s.completed);
+          results.setUpload(kj::heap<UploadImpl>(context_, user_, s, kj::mv(callback)));
+          return kj::READY_NOW;
+        });
+  }
+
+  kj::Promise<void> subscribe(SubscribeContext call) override {
+    return subscribe_inbox(context_, user_, call);
+  }
+
+  kj::Promise<void> ack(AckContext call) override {
+    std::string file_id = call.getParams().getFileId();
+    return relay_call<actors::Done>(context_, [&](auto cb) {
+             context_.relay->ack_notification(user_, file_id, cb);
+           })
+        .then([](Expected<actors::Done> done) -> kj::Promise<void> {
+          if (!done.ok()) return refusal(done.error());
+          return kj::READY_NOW;
+        });
+  }
+
+  kj::Promise<void> open(OpenContext call) override { return open_file(context_, user_, call); }
+
+ private:
+  static unsigned long long ull(uint64_t v) { return static_cast<unsigned long long>(v); }
+  ServiceContext& context_;
+  uint64_t user_;
+};
+
+class GatewayImpl final : public rpc::Gateway::Server {
+ public:
+  explicit GatewayImpl(ServiceContext& context) : context_(context) {}
+
+  kj::Promise<void> login(LoginContext call) override {
+    auto v = token::verify(context_.token_secret, call.getParams().getToken().cStr(),
+                           static_cast<int64_t>(std::time(nullptr)));
+    if (v.check != token::Check::ok) {
+      log_debug("login refused: %s", token::describe(v.check));
+      return refusal("unauthenticated", token::describe(v.check));
+    }
+    log_debug("user %llu logged in", static_cast<unsigned long long>(v.user));
+    auto results = call.getResults();
+    results.setUser(v.user);
+    results.setSession(new_session(context_, v.user));
+    return kj::READY_NOW;
+  }
+
+ private:
+  ServiceContext& context_;
+};
+
+}  // namespace
+
+kj::Exception refusal(const char* code, const std::string& message) {
+  return kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__,
+                       kj::str(code, ": ", message.c_str()));
+}
+
+kj::Exception refusal(const actors::RelayError& error) {
+  return refusal(actors::error_code_name(error.code), error.message);
+}
+
+rpc::Gateway::Client new_gateway(ServiceContext& context) { return kj::heap<GatewayImpl>(context); }
+
+rpc::Session::Client new_session(ServiceContext& context, uint64_t user) {
+  return kj::heap<SessionImpl>(context, user);
+}
+
+}  // namespace glimpse::node
