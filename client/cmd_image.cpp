@@ -80,7 +80,9 @@ struct LongArgv {
 };
 
 int usage_error(const char* command, const std::string& message, const char* help) {
-  std::fprintf(stderr, "glimpse %s: %s\n\n%s", command, message.c_str(), help);
+  const std::string text(help);
+  std::fprintf(stderr, "glimpse %s: %s\n%s(see glimpse %s --help)\n", command, message.c_str(),
+               text.substr(0, text.find('\n') + 1).c_str(), command);
   return 2;
 }
 

@@ -50,9 +50,13 @@ JpegLayout walk_jpeg(std::string_view data);
 
 // Refuses what libjpeg must not be handed: structural damage, no frame,
 // arithmetic coding, lossless or hierarchical JPEG, precision other than 8,
-// zero or too many pixels; with `need_complete`, also a missing EOI.
-// Returns false and sets *error when refused.
-bool check_frame(const JpegLayout& layout, uint64_t max_pixels, bool need_complete, Error* error);
+// zero or too many pixels, more than `max_scans` scans (0: no limit); with
+// `need_complete`, also a missing EOI. Returns false and sets *error when refused.
+bool check_frame(const JpegLayout& layout, uint64_t max_pixels, int max_scans, bool need_complete,
+                 Error* error);
+
+// The scan limit for whole-file work (prepare, decode), as DecodeOptions' default.
+constexpr int kMaxScans = 100;
 
 // How many leading scans it takes for every frame component's DC to be present
 // (0 when the layout never gets there).

@@ -143,7 +143,8 @@ JpegLayout walk_jpeg(std::string_view bytes) {
   return out;
 }
 
-bool check_frame(const JpegLayout& layout, uint64_t max_pixels, bool need_complete, Error* error) {
+bool check_frame(const JpegLayout& layout, uint64_t max_pixels, int max_scans, bool need_complete,
+                 Error* error) {
   auto refuse = [&](ErrorKind kind, std::string message) {
     *error = make_error(kind, std::move(message));
     return false;
@@ -178,6 +179,10 @@ bool check_frame(const JpegLayout& layout, uint64_t max_pixels, bool need_comple
                                             std::to_string(f.height) + " = " +
                                             std::to_string(pixels) + " pixels, above the limit of " +
                                             std::to_string(max_pixels));
+  if (max_scans > 0 && layout.sos_count > max_scans)
+    return refuse(ErrorKind::too_large,
+                  "JPEG has " + std::to_string(layout.sos_count) + " scans, above the limit of " +
+                      std::to_string(max_scans) + " (a guard against progressive-scan denial of service)");
   if (need_complete && !layout.has_eoi)
     return refuse(ErrorKind::truncated, "JPEG is truncated (no end-of-image marker)");
   return true;

@@ -13,6 +13,8 @@ constexpr char kEoi[] = "\xFF\xD9";
 
 Error not_jpeg(std::string_view data) {
   if (data.empty()) return make_error(ErrorKind::not_an_image, "the data is empty (zero bytes)");
+  if (std::string_view("\xFF\xD8\xFF").substr(0, data.size()) == data)
+    return make_error(ErrorKind::truncated, "the prefix ends inside the JPEG signature");
   if (detail::sniff(data) == detail::Format::png)
     return make_error(ErrorKind::unsupported, "this is a PNG; prefixes are JPEG only");
   return make_error(ErrorKind::not_an_image, "not a JPEG (no start-of-image marker)");
@@ -31,12 +33,7 @@ Result<Cuts> cut(std::string_view prefix, int max_scans, uint64_t max_pixels) {
   if (detail::sniff(prefix) != detail::Format::jpeg) return not_jpeg(prefix);
   const detail::JpegLayout layout = detail::walk_jpeg(prefix);
   Error error;
-  if (!detail::check_frame(layout, max_pixels, false, &error)) return error;
-  if (max_scans > 0 && layout.sos_count > max_scans)
-    return make_error(ErrorKind::too_large,
-                      "JPEG has " + std::to_string(layout.sos_count) +
-                          " scans, above the limit of " + std::to_string(max_scans) +
-                          " (a guard against progressive-scan denial of service)");
+  if (!detail::check_frame(layout, max_pixels, max_scans, false, &error)) return error;
   Cuts cuts;
   cuts.complete_scans = static_cast<int>(layout.scan_ends.size());
   if (cuts.complete_scans > 0) {

@@ -54,7 +54,7 @@ Result<Prepared> encode_prepared(Pixels pixels, const PrepareOptions& options,
 Result<Prepared> prepare_jpeg(std::string_view input, const PrepareOptions& options) {
   const detail::JpegLayout layout = detail::walk_jpeg(input);
   Error error;
-  if (!detail::check_frame(layout, options.max_pixels, true, &error)) return error;
+  if (!detail::check_frame(layout, options.max_pixels, detail::kMaxScans, true, &error)) return error;
 
   const int w = layout.frame.width, h = layout.frame.height;
   const int orientation = detail::jpeg_orientation(input);
@@ -76,8 +76,14 @@ Result<Prepared> prepare_jpeg(std::string_view input, const PrepareOptions& opti
                        ? std::move(decoded->pixels)
                        : detail::apply_orientation(decoded->pixels, decoded->orientation);
   decoded->pixels = Pixels{};
-  return encode_prepared(std::move(upright), options,
-                         detail::select_markers(decoded->markers, options.metadata, 1), "jpeg");
+  std::vector<detail::Marker> markers = detail::select_markers(decoded->markers, options.metadata, 1);
+  if (layout.frame.components == 4)  // a CMYK profile does not describe the RGB we write
+    markers.erase(std::remove_if(markers.begin(), markers.end(),
+                                 [](const detail::Marker& m) {
+                                   return m.code == 0xE2 && m.payload.rfind("ICC_PROFILE", 0) == 0;
+                                 }),
+                  markers.end());
+  return encode_prepared(std::move(upright), options, std::move(markers), "jpeg");
 }
 
 }  // namespace
@@ -106,7 +112,7 @@ Result<Pixels> decode(std::string_view data, uint64_t max_pixels) {
     case detail::Format::jpeg: {
       const detail::JpegLayout layout = detail::walk_jpeg(data);
       Error error;
-      if (!detail::check_frame(layout, max_pixels, true, &error)) return error;
+      if (!detail::check_frame(layout, max_pixels, detail::kMaxScans, true, &error)) return error;
       detail::JpegDecodeParams params;
       params.max_pixels = max_pixels;
       Result<detail::JpegDecoded> decoded = detail::decode_jpeg(data, params);

@@ -119,6 +119,20 @@ TEST(BadInput, PngDecompressionBombIsRefusedBeforeAllocating) {
   expect_refused(png, ErrorKind::too_large, "PNG bomb");
 }
 
+TEST(BadInput, ThousandScanJpegIsRefusedAsAScanBomb) {
+  // SOS headers with empty data: cheap to make, expensive for a naive decoder.
+  Result<Prepared> p = prepare(good_jpeg());
+  ASSERT_TRUE(p.ok());
+  const std::string& jpeg = p->jpeg;
+  const size_t first_sos = jpeg.find("\xFF\xDA");
+  const size_t len = (static_cast<uint8_t>(jpeg[first_sos + 2]) << 8) | static_cast<uint8_t>(jpeg[first_sos + 3]);
+  std::string bomb = jpeg.substr(0, first_sos);
+  for (int i = 0; i < 1000; ++i) bomb += jpeg.substr(first_sos, 2 + len) + "\x00";
+  bomb += "\xFF\xD9";
+  expect_refused(bomb, ErrorKind::too_large, "scan bomb");
+  EXPECT_EQ(decode_prefix(bomb).error().kind, ErrorKind::too_large);
+}
+
 TEST(BadInput, ZeroHeightJpegIsUnsupported) {
   std::string jpeg = good_jpeg();
   const size_t sof = test::find_sof(jpeg);

@@ -106,6 +106,11 @@ TEST(DecodePrefix, ScanCountAboveTheGuardIsRefused) {
   EXPECT_TRUE(decode_prefix(p.jpeg, options).ok());
 }
 
+TEST(DecodePrefix, PrefixInsideTheSignatureIsTruncated) {
+  EXPECT_EQ(decode_prefix("\xFF").error().kind, ErrorKind::truncated);
+  EXPECT_EQ(decode_prefix("\xFF\xD8").error().kind, ErrorKind::truncated);
+}
+
 TEST(DecodePrefix, PixelLimitIsRefused) {
   const Prepared p = small_progressive();
   DecodeOptions options;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "image/image.hpp"
+#include "image/quality.hpp"
 #include "tests/image/test_images.hpp"
 
 namespace glimpse::image {
@@ -69,6 +70,20 @@ TEST(Prepare, ProgressiveInputIsTranscodedToo) {
   JpegSpec spec;
   spec.progressive = true;
   expect_lossless(test::make_jpeg(test::make_picture(120, 90), spec));
+}
+
+TEST(Prepare, CmykJpegDecodesToItsColoursAndTranscodesLosslessly) {
+  const Pixels rgb = test::make_picture(64, 48);
+  const std::string cmyk = test::make_cmyk_jpeg(rgb);
+  const Pixels shown = must_decode(cmyk);
+  ASSERT_EQ(shown.channels, 3);
+  EXPECT_GT(psnr(shown, rgb), 30);
+  expect_lossless(cmyk);
+  PrepareOptions options;
+  options.max_edge = 32;
+  Result<Prepared> small = prepare(cmyk, options);
+  ASSERT_TRUE(small.ok()) << small.error().message;
+  EXPECT_EQ(must_decode(small->jpeg).width, 32);
 }
 
 TEST(Prepare, ScanEndsAscendAndEndAtTheFileSize) {

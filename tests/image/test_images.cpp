@@ -1,6 +1,8 @@
 #include "tests/image/test_images.hpp"
 
 #include <png.h>
+#include <stdio.h>  // jpeglib.h needs FILE
+#include <jpeglib.h>
 
 #include <cmath>
 #include <stdexcept>
@@ -84,6 +86,40 @@ std::string make_jpeg(const Pixels& pixels, const JpegSpec& spec) {
   Result<std::string> jpeg = detail::encode_jpeg(pixels, params);
   if (!jpeg) throw std::runtime_error("make_jpeg: " + jpeg.error().message);
   return jpeg.value();
+}
+
+std::string make_cmyk_jpeg(const Pixels& rgb, int quality) {
+  jpeg_compress_struct cinfo;
+  jpeg_error_mgr err;
+  cinfo.err = jpeg_std_error(&err);  // test helper: libjpeg's exit-on-error is fine here
+  jpeg_create_compress(&cinfo);
+  unsigned char* buffer = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&cinfo, &buffer, &size);
+  cinfo.image_width = rgb.width;
+  cinfo.image_height = rgb.height;
+  cinfo.input_components = 4;
+  cinfo.in_color_space = JCS_CMYK;
+  jpeg_set_defaults(&cinfo);
+  jpeg_set_quality(&cinfo, quality, TRUE);
+  jpeg_start_compress(&cinfo, TRUE);
+  std::vector<unsigned char> row(static_cast<size_t>(rgb.width) * 4);
+  while (cinfo.next_scanline < cinfo.image_height) {
+    for (int x = 0; x < rgb.width; ++x) {
+      const uint8_t* s = &rgb.data[(static_cast<size_t>(cinfo.next_scanline) * rgb.width + x) * 3];
+      row[4 * x] = s[0];
+      row[4 * x + 1] = s[1];
+      row[4 * x + 2] = s[2];
+      row[4 * x + 3] = 255;
+    }
+    JSAMPROW r = row.data();
+    jpeg_write_scanlines(&cinfo, &r, 1);
+  }
+  jpeg_finish_compress(&cinfo);
+  jpeg_destroy_compress(&cinfo);
+  std::string out(reinterpret_cast<char*>(buffer), size);
+  free(buffer);
+  return out;
 }
 
 std::string exif_segment(int orientation, bool with_gps) {

@@ -24,6 +24,10 @@ struct JpegSpec {
 // A JPEG of `pixels` written with libjpeg (via image/'s internal encoder).
 std::string make_jpeg(const Pixels& pixels, const JpegSpec& spec = {});
 
+// An Adobe-style CMYK JPEG (inverted ink values, as Photoshop writes) whose
+// colours are those of the RGB `pixels`: C = R, M = G, Y = B, K = 255 stored.
+std::string make_cmyk_jpeg(const Pixels& rgb, int quality = 95);
+
 // An APP1 EXIF segment (marker included) holding an orientation tag and,
 // when `with_gps`, a GPS IFD with a latitude.
 std::string exif_segment(int orientation, bool with_gps = false);
