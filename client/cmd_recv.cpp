@@ -54,9 +54,12 @@ class Inbox final : public kj::TaskSet::ErrorHandler {
     auto writer = std::make_shared<FrameWriter>(dir_, frames_);
     auto first_frame = std::make_shared<double>(-1);
     auto on_growth = [this, writer, first_frame, start](const FileState& s) {
+      // First frame: the moment the first complete scan is here (before any
+      // PNG encoding, which --frames adds on top).
+      if (*first_frame < 0 && !s.scan_ends.empty() && s.bytes.size() >= s.scan_ends.front())
+        *first_frame = ms_since(start);
       std::string error;
       if (!writer->update(s, &error)) KJ_FAIL_REQUIRE("cannot write", error);
-      if (*first_frame < 0 && writer->scans_shown() > 0) *first_frame = ms_since(start);
     };
     tasks_.add(follow_file(session_, id, on_growth)
                    .then([this, writer, first_frame, start](std::shared_ptr<FileState> s) {
