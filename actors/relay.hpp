@@ -107,6 +107,14 @@ struct RecoveryReport {
   std::chrono::microseconds elapsed{0};
 };
 
+// Diagnostics, for tests and benchmarks.
+struct RelayStats {
+  uint64_t active_transfers = 0;    // transfer actors alive (the rest are passivated)
+  uint64_t active_inboxes = 0;
+  uint64_t unfinished_transfers = 0;
+  uint64_t next_transfer_id = 0;
+};
+
 // Keeps a listener registered. Move-only. cancel() (or the destructor) stops
 // further calls: once it returns, the listener is not running and will not be
 // called again (except when cancel() is called from inside the listener, in
@@ -186,6 +194,8 @@ class Relay {
   // grows or the file completes or is aborted.
   Subscription watch_file(uint64_t user, std::string file_id,
                           std::function<void(Expected<FileProgress>)> listener);
+
+  void stats(Callback<RelayStats> done);
 
   struct Impl;
 

@@ -1,0 +1,160 @@
+#include "actors/inbox_actor.hpp"
+
+#include "actors/event_codec.hpp"
+
+namespace glimpse::actors {
+namespace {
+
+using State = InboxActorState;
+
+bool quiescent(const State& st) { return st.inflight.empty() && st.replies.empty(); }
+
+void arm_idle(InboxActor* self) {
+  auto& st = self->state;
+  ++st.activity;
+  if (st.timer_armed) return;
+  st.timer_armed = true;
+  self->delayed_send(self, st.shared->config.passivate_after, idle_atom_v, st.activity);
+}
+
+Notification to_notification(const State& st, const NotificationQueued& n) {
+  auto it = st.available.find(n.file_id);
+  return Notification{n.file_id, n.transfer_id, n.sender, n.total_size, n.mts, n.width, n.height,
+                      it == st.available.end() ? n.mts : it->second};
+}
+
+void flush_replies(State& st) {
+  while (!st.replies.empty() && st.replies.front().after <= st.done) {
+    st.replies.front().rp.deliver(std::move(st.replies.front().reply));
+    st.replies.pop_front();
+  }
+}
+
+void fail(InboxActor* self, const RelayError& error) {
+  for (auto& p : self->state.replies) p.rp.deliver(Expected<Done>(error));
+  self->state.replies.clear();
+  self->quit(caf::make_error(caf::sec::runtime_error, error.to_string()));
+}
+
+void issue(InboxActor* self, std::vector<Event> events) {
+  auto& st = self->state;
+  storage::AppendRequest req;
+  req.stream = inbox_stream(st.user);
+  req.expected_seq = st.next_seq;
+  for (const auto& e : events) {
+    req.events.push_back(encode_event(e));
+    apply_in_place(st.decided, e);
+  }
+  st.next_seq += events.size();
+  const uint64_t token = ++st.issued;
+  st.inflight.push_back(std::move(events));
+  auto handle = caf::actor_cast<caf::actor>(self);
+  st.shared->log->append(std::move(req), [handle, token](storage::Status s) {
+    caf::anon_send(handle, durable_atom_v, msg::BatchDone{token, s.ok(), s.to_string()});
+  });
+}
+
+void recover(InboxActor* self) {
+  auto& st = self->state;
+  st.durable.user = st.user;
+  bool bad = false;
+  RelayError decode_error;
+  auto s = st.shared->log->replay(inbox_stream(st.user), 0, [&](uint64_t seq, std::string_view b) {
+    auto e = decode_event(b);
+    if (!e) {
+      decode_error = e.error();
+      bad = true;
+      return false;
+    }
+    apply_in_place(st.durable, *e);
+    st.next_seq = seq + 1;
+    return true;
+  });
+  if (!s.ok())
+    st.broken = storage_error(s, "cannot recover the inbox of user " + std::to_string(st.user));
+  else if (bad)
+    st.broken = decode_error;
+  st.decided = st.durable;
+}
+
+}  // namespace
+
+caf::behavior inbox_actor(InboxActor* self, uint64_t user, std::shared_ptr<Shared> shared,
+                          caf::actor manager) {
+  auto& st = self->state;
+  st.user = user;
+  st.shared = std::move(shared);
+  st.manager = std::move(manager);
+  self->set_exit_handler([self](caf::exit_msg&) {
+    fail(self, RelayError{ErrorCode::unavailable, "the relay is shutting down; retry later"});
+  });
+  recover(self);
+  arm_idle(self);
+  return {
+      [self](inbox_atom, msg::InboxCmd& cmd) {
+        auto& st = self->state;
+        ++st.handled;
+        arm_idle(self);
+        auto rp = self->make_response_promise();
+        if (st.broken) {
+          rp.deliver(Expected<Done>(*st.broken));
+          return self->quit();
+        }
+        if (auto* q = std::get_if<QueueNotification>(&cmd.body))
+          st.available.emplace(q->notification.file_id, cmd.available);
+        auto d = decide(st.decided, InboxCommand{st.shared->now_ns(), std::move(cmd.body)});
+        if (!d.events.empty()) issue(self, std::move(d.events));
+        st.replies.push_back(State::Pending{st.issued, rp, std::move(d.reply)});
+        flush_replies(st);
+      },
+      [self](subscr_atom, msg::SubscribeReq& req) -> Expected<Done> {
+        auto& st = self->state;
+        ++st.handled;
+        arm_idle(self);
+        if (st.broken) {
+          auto e = *st.broken;
+          self->quit();
+          return e;
+        }
+        for (const auto& n : st.durable.pending)
+          if (!req.listener->call(to_notification(st, n))) return Done{};
+        st.shared->inbox_listeners->add(st.user, req.listener);
+        return Done{};
+      },
+      [self](durable_atom, msg::BatchDone& b) {
+        auto& st = self->state;
+        if (!b.ok || st.inflight.empty() || b.token != st.done + 1)
+          return fail(self, RelayError{ErrorCode::storage_failure,
+                                       "the event log did not persist the inbox of user " +
+                                           std::to_string(st.user) + " (" + b.message +
+                                           "); nothing of it is acknowledged, retry"});
+        auto events = std::move(st.inflight.front());
+        st.inflight.pop_front();
+        st.done = b.token;
+        for (const auto& e : events) apply_in_place(st.durable, e);
+        flush_replies(st);
+        for (const auto& e : events)
+          if (auto* q = std::get_if<NotificationQueued>(&e.body))
+            st.shared->inbox_listeners->notify(st.user, to_notification(st, *q));
+        if (st.stopping && quiescent(st)) return self->quit();
+        arm_idle(self);
+      },
+      [self](idle_atom, uint64_t activity) {
+        auto& st = self->state;
+        st.timer_armed = false;
+        if (quiescent(st) && activity == st.activity) {
+          self->send(st.manager, idle_atom_v, msg::IdleReport{st.user, st.handled, 0, true});
+        } else {
+          st.timer_armed = true;
+          self->delayed_send(self, st.shared->config.passivate_after, idle_atom_v, st.activity);
+        }
+      },
+      [self](stop_atom) {
+        auto& st = self->state;
+        st.stopping = true;
+        if (quiescent(st)) self->quit();
+      },
+  };
+}
+
+}  // namespace glimpse::actors

@@ -1,0 +1,58 @@
+#pragma once
+// The CAF shell around one user's inbox (actors/inbox.hpp): queues delivered
+// files' notifications durably until the user's client acks them. Same
+// discipline as the transfer shell: decide against durable + in-flight state,
+// append, apply when durable, reply only then, in order; a failed append fails
+// what is pending and stops the actor; passivated when quiescent.
+//
+// Listeners (Shared::inbox_listeners, keyed by user) survive the actor. A
+// subscribe is handled here: the listener gets every durable pending
+// notification, then is registered, so it sees each later one when its
+// NotificationQueued becomes durable — queued first, then live, none lost.
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "actors/inbox.hpp"
+#include "actors/shell_common.hpp"
+#include "actors/type_ids.hpp"
+
+namespace glimpse::actors {
+
+struct InboxActorState {
+  static inline const char* name = "glimpse.inbox";
+
+  struct Pending {
+    uint64_t after = 0;
+    caf::response_promise rp;
+    Expected<Done> reply = Done{};
+  };
+
+  uint64_t user = 0;
+  std::shared_ptr<Shared> shared;
+  caf::actor manager;
+  InboxState durable;
+  InboxState decided;
+  std::map<std::string, uint64_t> available;  // file id -> bytes when queued (this run only)
+  uint64_t next_seq = 0;
+  uint64_t issued = 0;
+  uint64_t done = 0;
+  std::deque<std::vector<Event>> inflight;
+  std::deque<Pending> replies;
+  uint64_t handled = 0;
+  uint64_t activity = 0;
+  bool timer_armed = false;
+  bool stopping = false;
+  std::optional<RelayError> broken;
+};
+
+using InboxActor = caf::stateful_actor<InboxActorState>;
+
+caf::behavior inbox_actor(InboxActor* self, uint64_t user, std::shared_ptr<Shared> shared,
+                          caf::actor manager);
+
+}  // namespace glimpse::actors

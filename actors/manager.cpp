@@ -1,0 +1,229 @@
+#include "actors/manager.hpp"
+
+#include "actors/inbox_actor.hpp"
+#include "actors/transfer_actor.hpp"
+
+namespace glimpse::actors {
+namespace {
+
+using State = ManagerState;
+
+State::Active& transfer_of(Manager* self, uint64_t id) {
+  auto& st = self->state;
+  auto it = st.transfers.find(id);
+  if (it != st.transfers.end()) return it->second;
+  auto a = self->spawn<caf::lazy_init>(transfer_actor, id, st.shared,
+                                       caf::actor_cast<caf::actor>(self));
+  self->link_to(a);
+  self->monitor(a);
+  return st.transfers.emplace(id, State::Active{a, 0}).first->second;
+}
+
+State::Active& inbox_of(Manager* self, uint64_t user) {
+  auto& st = self->state;
+  auto it = st.inboxes.find(user);
+  if (it != st.inboxes.end()) return it->second;
+  auto a = self->spawn<caf::lazy_init>(inbox_actor, user, st.shared,
+                                       caf::actor_cast<caf::actor>(self));
+  self->link_to(a);
+  self->monitor(a);
+  return st.inboxes.emplace(user, State::Active{a, 0}).first->second;
+}
+
+void forget_open(State& st, uint64_t id) {
+  auto it = st.unfinished.find(id);
+  if (it == st.unfinished.end()) return;
+  auto c = st.open_per_sender.find(it->second.sender);
+  if (c != st.open_per_sender.end() && --c->second == 0) st.open_per_sender.erase(c);
+  st.unfinished.erase(it);
+}
+
+void arm_sweep(Manager* self) {
+  auto& st = self->state;
+  const auto& cfg = st.shared->config;
+  if (st.sweep_armed || cfg.idle_timeout.count() <= 0) return;
+  st.sweep_armed = true;
+  self->delayed_send(self, cfg.expiry_sweep_every, sweep_atom_v);
+}
+
+caf::response_promise open(Manager* self, msg::TransferCmd& cmd) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise();
+  auto& h = std::get<OpenTransfer>(cmd.body).header;
+  h.node = st.shared->config.node;
+  const auto& limits = st.shared->config.limits;
+  std::string key;
+  uint64_t existing = 0;
+  if (!h.idempotency_key.empty() && h.idempotency_key.size() <= limits.max_idempotency_key) {
+    key = idempotency_index_key(h.sender, h.idempotency_key);
+    if (auto it = st.opening.find(key); it != st.opening.end()) {
+      existing = it->second;
+    } else {
+      std::string value;
+      auto s = st.shared->log->get_index(key, &value);
+      if (s.ok()) {
+        existing = get_be64(value);
+      } else if (s.code() != storage::Code::not_found) {
+        rp.deliver(Expected<TransferStatus>(storage_error(s, "cannot look up the idempotency key")));
+        return rp;
+      }
+    }
+  }
+  bool fresh = false;
+  if (existing == 0) {
+    if (auto e = validate_header(h, limits)) {
+      rp.deliver(Expected<TransferStatus>(*e));
+      return rp;
+    }
+    const size_t max_open = st.shared->config.max_open_transfers_per_user;
+    if (st.open_per_sender[h.sender] >= max_open) {
+      rp.deliver(Expected<TransferStatus>(RelayError{
+          ErrorCode::limit_exceeded, "you already have " + std::to_string(max_open) +
+                                         " unfinished transfers; finish or abort one first"}));
+      return rp;
+    }
+    existing = st.next_transfer_id++;
+    fresh = true;
+    ++st.open_per_sender[h.sender];
+    st.unfinished[existing] = State::Unfinished{h.sender, st.shared->now_ns()};
+    if (!key.empty()) st.opening[key] = existing;
+  }
+  h.transfer_id = existing;
+  cmd.transfer_id = existing;
+  auto& target = transfer_of(self, existing);
+  ++target.sent;
+  auto undo = [self, key, fresh, id = existing] {
+    auto& st = self->state;
+    if (!key.empty()) st.opening.erase(key);
+    if (fresh) forget_open(st, id);
+  };
+  self->request(target.actor, caf::infinite, transfer_atom_v, std::move(cmd))
+      .then(
+          [self, rp, key, undo](Expected<TransferStatus>& r) mutable {
+            if (!r.ok()) undo();
+            else if (!key.empty()) self->state.opening.erase(key);
+            rp.deliver(std::move(r));
+          },
+          [rp, undo](caf::error& e) mutable {
+            undo();
+            rp.deliver(Expected<TransferStatus>(RelayError{
+                ErrorCode::unavailable, "transfer restarting (" + caf::to_string(e) + "); retry"}));
+          });
+  return rp;
+}
+
+template <class... Ts>
+void route_transfer(Manager* self, uint64_t id, Ts&&... xs) {
+  auto& a = transfer_of(self, id);
+  ++a.sent;
+  self->delegate(a.actor, std::forward<Ts>(xs)...);
+}
+
+template <class... Ts>
+void route_inbox(Manager* self, uint64_t user, Ts&&... xs) {
+  auto& a = inbox_of(self, user);
+  ++a.sent;
+  self->delegate(a.actor, std::forward<Ts>(xs)...);
+}
+
+}  // namespace
+
+caf::behavior manager_actor(Manager* self, std::shared_ptr<Shared> shared) {
+  self->state.shared = std::move(shared);
+  self->set_down_handler([self](caf::down_msg& m) {
+    auto& st = self->state;
+    for (auto* map : {&st.transfers, &st.inboxes})
+      for (auto it = map->begin(); it != map->end(); ++it)
+        if (it->second.actor.address() == m.source) {
+          map->erase(it);
+          return;
+        }
+  });
+  self->set_exit_handler([self](caf::exit_msg& m) {
+    if (!m.source) self->quit(m.reason);  // a child's exit is handled by the down handler
+  });
+  return {
+      [self](transfer_atom, msg::TransferCmd& cmd) {
+        if (std::holds_alternative<OpenTransfer>(cmd.body)) return (void)open(self, cmd);
+        route_transfer(self, cmd.transfer_id, transfer_atom_v, std::move(cmd));
+      },
+      [self](resume_atom, msg::ResumeQuery& q) {
+        route_transfer(self, q.transfer_id, resume_atom_v, std::move(q));
+      },
+      [self](file_atom, msg::FileQuery& q) {
+        route_transfer(self, q.transfer_id, file_atom_v, std::move(q));
+      },
+      [self](read_atom, msg::FileQuery& q) {
+        route_transfer(self, q.transfer_id, read_atom_v, std::move(q));
+      },
+      [self](watch_atom, msg::FileQuery& q) {
+        route_transfer(self, q.transfer_id, watch_atom_v, std::move(q));
+      },
+      [self](inbox_atom, msg::InboxCmd& cmd) {
+        route_inbox(self, cmd.user, inbox_atom_v, std::move(cmd));
+      },
+      [self](notify_atom, msg::InboxCmd& cmd) {
+        route_inbox(self, cmd.user, inbox_atom_v, std::move(cmd));
+      },
+      [self](subscr_atom, msg::SubscribeReq& req) {
+        route_inbox(self, req.user, subscr_atom_v, std::move(req));
+      },
+      [self](idle_atom, msg::IdleReport& r) {
+        auto& st = self->state;
+        auto& map = r.inbox ? st.inboxes : st.transfers;
+        auto it = map.find(r.key);
+        if (it == map.end() || it->second.actor.address() != caf::actor_cast<caf::actor_addr>(self->current_sender()) ||
+            it->second.sent != r.handled)
+          return;
+        self->send(it->second.actor, stop_atom_v);
+        self->demonitor(it->second.actor);
+        self->unlink_from(it->second.actor);
+        map.erase(it);
+        if (!r.inbox)
+          if (auto u = st.unfinished.find(r.key); u != st.unfinished.end())
+            u->second.last_event_ns = r.last_event_ns;
+      },
+      [self](finished_atom, uint64_t id, uint64_t) { forget_open(self->state, id); },
+      [self](sweep_atom) {
+        auto& st = self->state;
+        st.sweep_armed = false;
+        const int64_t now = st.shared->now_ns();
+        const int64_t timeout =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(st.shared->config.idle_timeout)
+                .count();
+        std::vector<uint64_t> due;
+        for (const auto& [id, u] : st.unfinished)
+          if (now - u.last_event_ns >= timeout) due.push_back(id);
+        for (uint64_t id : due) {
+          auto& a = transfer_of(self, id);
+          ++a.sent;
+          self->send(a.actor, expire_atom_v, now);
+        }
+        arm_sweep(self);
+      },
+      [self](init_atom, msg::RecoveryData& data) -> Expected<Done> {
+        auto& st = self->state;
+        st.next_transfer_id = std::max(st.next_transfer_id, data.next_transfer_id);
+        for (const auto& u : data.unfinished) {
+          if (st.unfinished.count(u.transfer_id)) continue;
+          st.unfinished[u.transfer_id] = State::Unfinished{u.sender, u.last_event_ns};
+          ++st.open_per_sender[u.sender];
+        }
+        for (uint64_t id : data.pending_notifies) {
+          // Not counted in `sent`: the transfer does not count notify_atom either.
+          self->send(transfer_of(self, id).actor, notify_atom_v);  // recovery resumes notifying
+        }
+        arm_sweep(self);
+        return Done{};
+      },
+      [self](stats_atom) -> Expected<RelayStats> {
+        auto& st = self->state;
+        return RelayStats{st.transfers.size(), st.inboxes.size(), st.unfinished.size(),
+                          st.next_transfer_id};
+      },
+      [self](stop_atom) { self->quit(caf::exit_reason::user_shutdown); },
+      [self](link_atom, caf::actor& bridge) { self->link_to(bridge); },
+  };
+}
+
+}  // namespace glimpse::actors

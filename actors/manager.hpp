@@ -1,0 +1,51 @@
+#pragma once
+// The manager: one per node. Routes every command by transfer id (or user, for
+// inboxes) to the entity's actor, spawning it on demand (it recovers from the
+// log); allocates transfer ids (seeded by Relay::recover past the largest
+// stored one); resolves idempotency keys through the log's index (and the
+// opens still in flight); enforces max open transfers per sender; passivates
+// idle actors (see transfer_actor.hpp); expires transfers idle past
+// idle_timeout. Children are linked: when the manager stops, they stop, failing
+// what they have pending with `unavailable`. Internal to actors/.
+//
+// Memory per passivated unfinished transfer: one entry of `unfinished`
+// (sender, last event time) plus its sender's count.
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "actors/shell_common.hpp"
+#include "actors/type_ids.hpp"
+
+namespace glimpse::actors {
+
+struct ManagerState {
+  static inline const char* name = "glimpse.manager";
+
+  struct Active {
+    caf::actor actor;
+    uint64_t sent = 0;  // messages forwarded to it (compared with IdleReport::handled)
+  };
+  struct Unfinished {
+    uint64_t sender = 0;
+    int64_t last_event_ns = 0;
+  };
+
+  std::shared_ptr<Shared> shared;
+  uint64_t next_transfer_id = 1;
+  std::unordered_map<uint64_t, Active> transfers;  // by transfer id
+  std::unordered_map<uint64_t, Active> inboxes;    // by user
+  std::unordered_map<uint64_t, Unfinished> unfinished;
+  std::unordered_map<uint64_t, uint32_t> open_per_sender;
+  std::unordered_map<std::string, uint64_t> opening;  // idempotency index key -> id, in flight
+  bool sweep_armed = false;
+};
+
+using Manager = caf::stateful_actor<ManagerState>;
+
+caf::behavior manager_actor(Manager* self, std::shared_ptr<Shared> shared);
+
+}  // namespace glimpse::actors

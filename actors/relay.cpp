@@ -1,0 +1,268 @@
+#include "actors/relay.hpp"
+
+#include <caf/all.hpp>
+
+#include <chrono>
+
+#include "actors/event_codec.hpp"
+#include "actors/manager.hpp"
+#include "actors/shell_common.hpp"
+#include "actors/type_ids.hpp"
+#include "util/crc32c.hpp"
+
+namespace glimpse::actors {
+
+// -- Subscription -------------------------------------------------------------
+
+Subscription::Subscription(std::shared_ptr<State> state) : state_(std::move(state)) {}
+Subscription::Subscription(Subscription&&) noexcept = default;
+Subscription& Subscription::operator=(Subscription&& other) noexcept {
+  if (this != &other) {
+    cancel();
+    state_ = std::move(other.state_);
+  }
+  return *this;
+}
+Subscription::~Subscription() { cancel(); }
+void Subscription::cancel() {
+  if (state_) state_->cancel();
+  state_.reset();
+}
+bool Subscription::active() const { return state_ && state_->active(); }
+
+// -- Relay ----------------------------------------------------------------------
+
+struct Relay::Impl {
+  caf::actor_system& system;
+  std::shared_ptr<Shared> shared;
+  caf::actor manager;
+
+  // Bridges: actors that send the Relay's requests to the manager and hand
+  // the answers to the callbacks. A call goes to the bridge chosen by its key
+  // (transfer id or user), so calls one thread makes for one transfer reach
+  // the manager, and the transfer, in the order they were made.
+  std::vector<caf::actor> bridges;
+
+  // Hands the answer (or `unavailable` if the actor holding the request died)
+  // to `done`, on the bridge's CAF thread.
+  template <class T, class... Ts>
+  void ask(uint64_t key, Callback<T> done, Ts&&... xs) {
+    msg::Call call{[mgr = manager, done = std::move(done),
+                    m = caf::make_message(std::forward<Ts>(xs)...)](caf::event_based_actor* self) {
+      self->request(mgr, caf::infinite, m)
+          .then([done](Expected<T>& r) { done(std::move(r)); },
+                [done](caf::error& e) {
+                  done(RelayError{ErrorCode::unavailable,
+                                  "the relay could not answer (" + caf::to_string(e) + "); retry"});
+                });
+    }};
+    caf::anon_send(bridges[key % bridges.size()], call_atom_v, std::move(call));
+  }
+
+  // Runs `done(value)` on a CAF thread, keeping the callback thread contract.
+  template <class T>
+  void post(Callback<T> done, Expected<T> value) {
+    system.spawn([done = std::move(done), value = std::move(value)]() mutable {
+      done(std::move(value));
+    });
+  }
+
+  std::optional<uint64_t> local_transfer(const std::string& file_id) const {
+    auto parsed = parse_file_id(file_id);
+    if (!parsed || parsed->first != shared->config.node) return std::nullopt;
+    return parsed->second;
+  }
+};
+
+namespace {
+RelayError no_such_file(const std::string& file_id) {
+  return RelayError{ErrorCode::not_found,
+                    "no file " + file_id + " for you; check the id or ask the sender"};
+}
+}  // namespace
+
+Relay::Relay(caf::actor_system& system, storage::EventLog& log, RelayConfig config)
+    : impl_(new Impl{system, std::make_shared<Shared>(), caf::actor()}) {
+  if (!config.now_ns)
+    config.now_ns = [] {
+      return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+  impl_->shared->log = &log;
+  impl_->shared->config = std::move(config);
+  impl_->manager = system.spawn(manager_actor, impl_->shared);
+  for (int i = 0; i < 4; ++i) {
+    auto bridge = system.spawn([](caf::event_based_actor* self) -> caf::behavior {
+      return {[self](call_atom, msg::Call& call) { call.run(self); }};
+    });
+    caf::anon_send(impl_->manager, link_atom_v, bridge);
+    impl_->bridges.push_back(bridge);
+  }
+}
+
+Relay::~Relay() { caf::anon_send(impl_->manager, stop_atom_v); }
+
+Expected<RecoveryReport> Relay::recover() {
+  const auto start = std::chrono::steady_clock::now();
+  auto& log = *impl_->shared->log;
+  std::vector<uint64_t> ids;
+  auto s = log.list_streams(storage::StreamKind::transfer, [&](storage::StreamId id, uint64_t) {
+    ids.push_back(id.id);
+    return true;
+  });
+  if (!s.ok()) return storage_error(s, "cannot list transfers");
+  msg::RecoveryData data;
+  RecoveryReport report;
+  for (uint64_t id : ids) {
+    TransferState state;
+    std::optional<RelayError> bad;
+    s = log.replay(transfer_stream(id), 0, [&](uint64_t, std::string_view bytes) {
+      auto e = decode_event(bytes);
+      if (!e) {
+        bad = e.error();
+        return false;
+      }
+      apply_in_place(state, *e);
+      return true;
+    });
+    if (!s.ok()) return storage_error(s, "cannot replay transfer " + std::to_string(id));
+    if (bad) return *bad;
+    ++report.transfers;
+    data.next_transfer_id = std::max(data.next_transfer_id, id + 1);
+    if (state.phase == TransferPhase::open) {
+      ++report.unfinished;
+      data.unfinished.push_back({id, state.header.sender, state.last_event_ns});
+    }
+    if (!state.receivers_to_notify().empty()) {
+      ++report.pending_notifies;
+      data.pending_notifies.push_back(id);
+    }
+  }
+  report.next_transfer_id = data.next_transfer_id;
+  caf::scoped_actor self{impl_->system};
+  std::optional<RelayError> failed;
+  self->request(impl_->manager, caf::infinite, init_atom_v, std::move(data))
+      .receive([&](Expected<Done>& r) { if (!r.ok()) failed = r.error(); },
+               [&](caf::error& e) {
+                 failed = RelayError{ErrorCode::unavailable, "manager: " + caf::to_string(e)};
+               });
+  if (failed) return *failed;
+  report.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
+  return report;
+}
+
+void Relay::open_transfer(uint64_t sender, OpenRequest r, Callback<TransferStatus> done) {
+  TransferOpened h;
+  h.sender = sender;
+  h.receivers = std::move(r.receivers);
+  h.idempotency_key = std::move(r.idempotency_key);
+  h.total_size = r.total_size;
+  h.mts = r.mts;
+  h.width = r.width;
+  h.height = r.height;
+  h.scan_ends = std::move(r.scan_ends);
+  h.network = r.network;
+  impl_->ask<TransferStatus>(sender, std::move(done), transfer_atom_v,
+                             msg::TransferCmd{0, OpenTransfer{std::move(h)}, {}});
+}
+
+void Relay::resume(uint64_t sender, uint64_t transfer_id, Callback<TransferStatus> done) {
+  impl_->ask<TransferStatus>(transfer_id, std::move(done), resume_atom_v,
+                             msg::ResumeQuery{transfer_id, sender});
+}
+
+void Relay::append(uint64_t sender, uint64_t transfer_id, uint64_t offset, std::string bytes,
+                   Callback<TransferStatus> done) {
+  const auto& limits = impl_->shared->config.limits;
+  if (bytes.size() > limits.max_chunk_size)
+    return impl_->post<TransferStatus>(
+        std::move(done),
+        RelayError{ErrorCode::limit_exceeded,
+                   "chunk of " + std::to_string(bytes.size()) + " bytes exceeds the maximum of " +
+                       std::to_string(limits.max_chunk_size) + "; split it"});
+  AppendChunk c{sender, offset, static_cast<uint32_t>(bytes.size()), util::crc32c(bytes)};
+  impl_->ask<TransferStatus>(transfer_id, std::move(done), transfer_atom_v,
+                             msg::TransferCmd{transfer_id, c, std::move(bytes)});
+}
+
+void Relay::finish(uint64_t sender, uint64_t transfer_id, Sha256Bytes sha256,
+                   Callback<TransferStatus> done) {
+  impl_->ask<TransferStatus>(
+      transfer_id, std::move(done), transfer_atom_v,
+      msg::TransferCmd{transfer_id, FinishTransfer{sender, sha256, std::nullopt}, {}});
+}
+
+void Relay::abort(uint64_t sender, uint64_t transfer_id, std::string reason,
+                  Callback<TransferStatus> done) {
+  impl_->ask<TransferStatus>(
+      transfer_id, std::move(done), transfer_atom_v,
+      msg::TransferCmd{transfer_id, AbortTransfer{sender, std::move(reason)}, {}});
+}
+
+Subscription Relay::subscribe_inbox(uint64_t user,
+                                    std::function<void(const Notification&)> listener) {
+  auto l = std::make_shared<Listener<Notification>>(std::move(listener));
+  // A refused subscribe (the inbox could not be recovered) leaves the
+  // subscription registered for live notifications only; it is retried once.
+  std::weak_ptr<Listener<Notification>> weak = l;
+  auto mgr = impl_->manager;
+  auto& system = impl_->system;
+  impl_->ask<Done>(
+      user, [weak, mgr, user, &system](Expected<Done> r) {
+        auto l = weak.lock();
+        if (r.ok() || !l || !l->active()) return;
+        system.spawn([mgr, user, l](caf::event_based_actor* self) {
+          self->request(mgr, caf::infinite, subscr_atom_v, msg::SubscribeReq{user, l})
+              .then([](Expected<Done>&) {}, [](caf::error&) {});
+        });
+      },
+      subscr_atom_v, msg::SubscribeReq{user, l});
+  return Subscription(l);
+}
+
+void Relay::ack_notification(uint64_t user, std::string file_id, Callback<Done> done) {
+  impl_->ask<Done>(user, std::move(done), inbox_atom_v,
+                   msg::InboxCmd{user, AckNotification{std::move(file_id)}, 0});
+}
+
+void Relay::open_file(uint64_t user, std::string file_id, Callback<FileInfo> done) {
+  auto id = impl_->local_transfer(file_id);
+  if (!id) return impl_->post<FileInfo>(std::move(done), no_such_file(file_id));
+  impl_->ask<FileInfo>(*id, std::move(done), file_atom_v,
+                       msg::FileQuery{*id, user, std::move(file_id), 0, 0, nullptr});
+}
+
+void Relay::read_file(uint64_t user, std::string file_id, uint64_t offset, uint64_t max_len,
+                      Callback<std::string> done) {
+  auto id = impl_->local_transfer(file_id);
+  if (!id) return impl_->post<std::string>(std::move(done), no_such_file(file_id));
+  impl_->ask<std::string>(*id, std::move(done), read_atom_v,
+                          msg::FileQuery{*id, user, std::move(file_id), offset, max_len, nullptr});
+}
+
+Subscription Relay::watch_file(uint64_t user, std::string file_id,
+                               std::function<void(Expected<FileProgress>)> listener) {
+  using Watch = Listener<Expected<FileProgress>>;
+  auto l = std::make_shared<Watch>(
+      [fn = std::move(listener)](const Expected<FileProgress>& p) { fn(p); });
+  auto report = [l](Expected<Done> r) {
+    if (r.ok()) return;
+    l->call(Expected<FileProgress>(r.error()));
+    l->cancel();
+  };
+  auto id = impl_->local_transfer(file_id);
+  if (!id) {
+    impl_->post<Done>(report, no_such_file(file_id));
+  } else {
+    impl_->ask<Done>(*id, report, watch_atom_v, msg::FileQuery{*id, user, std::move(file_id), 0, 0, l});
+  }
+  return Subscription(l);
+}
+
+void Relay::stats(Callback<RelayStats> done) {
+  impl_->ask<RelayStats>(0, std::move(done), stats_atom_v);
+}
+
+}  // namespace glimpse::actors

@@ -1,0 +1,367 @@
+#include "actors/transfer_actor.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "actors/event_codec.hpp"
+#include "util/crc32c.hpp"
+#include "util/sha256.hpp"
+
+namespace glimpse::actors {
+namespace {
+
+using State = TransferActorState;
+
+RelayError no_such_file(const std::string& file_id) {
+  return RelayError{ErrorCode::not_found,
+                    "no file " + file_id + " for you; check the id or ask the sender"};
+}
+
+std::optional<RelayError> file_access(const TransferState& s, uint64_t user,
+                                      const std::string& file_id) {
+  const auto& r = s.header.receivers;
+  const bool allowed =
+      user == s.header.sender || std::find(r.begin(), r.end(), user) != r.end();
+  if (!s.delivered() || s.file_id != file_id || !allowed) return no_such_file(file_id);
+  return std::nullopt;
+}
+
+FileProgress progress_of(const TransferState& s) {
+  return FileProgress{s.acked, s.phase == TransferPhase::completed,
+                      s.phase == TransferPhase::aborted || s.phase == TransferPhase::expired};
+}
+
+bool quiescent(const State& st) {
+  return st.inflight.empty() && st.deferred.empty() && st.replies.empty() &&
+         st.notifying.empty() && !st.notify_retry_armed;
+}
+
+void arm_idle(TransferActor* self) {
+  auto& st = self->state;
+  ++st.activity;
+  if (st.timer_armed) return;
+  st.timer_armed = true;
+  self->delayed_send(self, st.shared->config.passivate_after, idle_atom_v, st.activity);
+}
+
+void flush_replies(State& st) {
+  while (!st.replies.empty() && st.replies.front().after <= st.done) {
+    auto& p = st.replies.front();
+    if (p.rp) p.rp->deliver(std::move(p.reply));
+    st.replies.pop_front();
+  }
+}
+
+// Fails everything pending and exits; the manager recovers a fresh actor on demand.
+void fail(TransferActor* self, const RelayError& error) {
+  auto& st = self->state;
+  for (auto& p : st.replies)
+    if (p.rp) p.rp->deliver(Expected<TransferStatus>(error));
+  for (auto& d : st.deferred)
+    if (d.rp) d.rp->deliver(Expected<TransferStatus>(error));
+  st.replies.clear();
+  st.deferred.clear();
+  self->quit(caf::make_error(caf::sec::runtime_error, error.to_string()));
+}
+
+void issue(TransferActor* self, std::vector<Event> events, std::string bytes) {
+  auto& st = self->state;
+  storage::AppendRequest req;
+  req.stream = transfer_stream(st.id);
+  req.expected_seq = st.next_seq;
+  for (const auto& e : events) {
+    req.events.push_back(encode_event(e));
+    if (auto* c = std::get_if<ChunkAppended>(&e.body))
+      req.chunks.push_back(storage::ChunkPut{c->offset, std::move(bytes)});
+    if (auto* o = std::get_if<TransferOpened>(&e.body)) {
+      std::string id_be;
+      put_be64(id_be, o->transfer_id);
+      if (!o->idempotency_key.empty())
+        req.index.push_back({idempotency_index_key(o->sender, o->idempotency_key), id_be});
+      for (uint64_t r : o->receivers)
+        req.index.push_back({receiver_index_key(r, o->transfer_id), std::string()});
+    }
+    apply_in_place(st.decided, e);
+  }
+  st.next_seq += events.size();
+  const uint64_t token = ++st.issued;
+  st.inflight.push_back(std::move(events));
+  auto handle = caf::actor_cast<caf::actor>(self);
+  // Runs on the log's writer thread (or inline for the memory log): only a send.
+  st.shared->log->append(std::move(req), [handle, token](storage::Status s) {
+    caf::anon_send(handle, durable_atom_v, msg::BatchDone{token, s.ok(), s.to_string()});
+  });
+}
+
+std::optional<Sha256Bytes> stored_sha256(State& st) {
+  util::Sha256 hash;
+  const uint64_t ts = st.durable.header.total_size;
+  std::string buf;
+  for (uint64_t off = 0; off < ts;) {
+    const uint64_t len = std::min<uint64_t>(1 << 20, ts - off);
+    buf.clear();
+    if (!st.shared->log->read_chunks(st.id, off, len, &buf).ok() || buf.size() != len)
+      return std::nullopt;
+    hash.update(buf);
+    off += len;
+  }
+  auto digest = hash.finish();
+  Sha256Bytes out;
+  std::memcpy(out.data(), digest.data(), out.size());
+  return out;
+}
+
+// Decides `body` now (no waiting) and queues its reply behind every issued batch.
+void execute(TransferActor* self, TransferCommandBody body, std::string bytes,
+             std::optional<caf::response_promise> rp) {
+  auto& st = self->state;
+  if (auto* f = std::get_if<FinishTransfer>(&body)) {
+    if (st.decided.phase == TransferPhase::open &&
+        st.decided.acked == st.decided.header.total_size)
+      f->stored_sha256 = stored_sha256(st);  // inflight is empty here: durable == decided
+  }
+  auto d = decide(st.decided, TransferCommand{st.shared->now_ns(), std::move(body)},
+                  st.shared->config.limits);
+  if (!d.events.empty()) issue(self, std::move(d.events), std::move(bytes));
+  st.replies.push_back(State::Pending{st.issued, std::move(rp), std::move(d.reply)});
+  flush_replies(st);
+}
+
+void execute_resume(State& st, uint64_t sender, std::optional<caf::response_promise> rp) {
+  Expected<TransferStatus> reply = st.decided.status();
+  if (st.decided.phase == TransferPhase::none || st.decided.header.sender != sender)
+    reply = RelayError{ErrorCode::not_found,
+                       "no transfer " + std::to_string(st.id) + " for this sender"};
+  else if (st.decided.phase == TransferPhase::aborted || st.decided.phase == TransferPhase::expired)
+    reply = RelayError{ErrorCode::aborted, "transfer " + std::to_string(st.id) +
+                                               " was aborted or expired; open a new transfer"};
+  st.replies.push_back(State::Pending{st.issued, std::move(rp), std::move(reply)});
+  flush_replies(st);
+}
+
+bool must_wait(const State& st, const State::Deferred& d) {
+  return !d.resume && std::holds_alternative<FinishTransfer>(d.cmd.body) && !st.inflight.empty();
+}
+
+void run_deferred(TransferActor* self) {
+  auto& st = self->state;
+  while (!st.deferred.empty() && !must_wait(st, st.deferred.front())) {
+    auto d = std::move(st.deferred.front());
+    st.deferred.pop_front();
+    if (d.resume)
+      execute_resume(st, d.sender, std::move(d.rp));
+    else
+      execute(self, std::move(d.cmd.body), std::move(d.cmd.bytes), std::move(d.rp));
+  }
+}
+
+void submit(TransferActor* self, State::Deferred work) {
+  auto& st = self->state;
+  st.deferred.push_back(std::move(work));
+  run_deferred(self);
+}
+
+void start_notifications(TransferActor* self);
+
+void after_durable(TransferActor* self, const std::vector<Event>& events) {
+  auto& st = self->state;
+  bool progress = false, delivered = false, terminal = false;
+  for (const auto& e : events) {
+    progress |= !std::holds_alternative<ReceiverNotified>(e.body);
+    delivered |= std::holds_alternative<Delivered>(e.body);
+    terminal |= std::holds_alternative<Completed>(e.body) ||
+                std::holds_alternative<Aborted>(e.body) || std::holds_alternative<Expired>(e.body);
+  }
+  if (progress && st.durable.delivered() && st.shared->file_watchers->has_listeners(st.id))
+    st.shared->file_watchers->notify(st.id, progress_of(st.durable));
+  if (delivered) start_notifications(self);
+  if (terminal) self->send(st.manager, finished_atom_v, st.id, st.durable.header.sender);
+}
+
+void start_notifications(TransferActor* self) {
+  auto& st = self->state;
+  const auto& h = st.durable.header;
+  for (uint64_t receiver : st.durable.receivers_to_notify()) {
+    if (!st.notifying.insert(receiver).second) continue;
+    NotificationQueued n{st.durable.file_id, h.transfer_id, h.sender, h.total_size,
+                         h.mts, h.width, h.height};
+    msg::InboxCmd cmd{receiver, QueueNotification{std::move(n)}, st.durable.acked};
+    auto retry = [self, receiver] {
+      auto& s = self->state;
+      s.notifying.erase(receiver);
+      if (!s.notify_retry_armed) {
+        s.notify_retry_armed = true;
+        self->delayed_send(self, std::chrono::milliseconds(200), notify_atom_v);
+      }
+    };
+    self->request(st.manager, caf::infinite, notify_atom_v, std::move(cmd))
+        .then(
+            [self, receiver, retry](Expected<Done>& r) {
+              if (!r.ok()) return retry();
+              self->state.notifying.erase(receiver);
+              submit(self, State::Deferred{
+                               msg::TransferCmd{self->state.id, MarkReceiverNotified{receiver}, {}},
+                               false, 0, std::nullopt});
+              arm_idle(self);
+            },
+            [retry](caf::error&) { retry(); });
+  }
+}
+
+void recover(TransferActor* self) {
+  auto& st = self->state;
+  RelayError decode_error;
+  bool bad = false;
+  auto s = st.shared->log->replay(transfer_stream(st.id), 0, [&](uint64_t seq, std::string_view b) {
+    auto e = decode_event(b);
+    if (!e) {
+      decode_error = e.error();
+      bad = true;
+      return false;
+    }
+    apply_in_place(st.durable, *e);
+    st.next_seq = seq + 1;
+    return true;
+  });
+  if (!s.ok())
+    st.broken = storage_error(s, "cannot recover transfer " + std::to_string(st.id));
+  else if (bad)
+    st.broken = decode_error;
+  st.decided = st.durable;
+}
+
+// Answers a command of a transfer that could not be recovered, then exits.
+template <class T>
+void refuse_broken(TransferActor* self, caf::response_promise rp) {
+  rp.deliver(Expected<T>(*self->state.broken));
+  self->quit(caf::make_error(caf::sec::runtime_error, self->state.broken->to_string()));
+}
+
+}  // namespace
+
+caf::behavior transfer_actor(TransferActor* self, uint64_t transfer_id,
+                             std::shared_ptr<Shared> shared, caf::actor manager) {
+  auto& st = self->state;
+  st.id = transfer_id;
+  st.shared = std::move(shared);
+  st.manager = std::move(manager);
+  self->set_exit_handler([self](caf::exit_msg& m) {
+    fail(self, RelayError{ErrorCode::unavailable, "the relay is shutting down; retry later"});
+  });
+  recover(self);
+  if (!st.broken) start_notifications(self);
+  arm_idle(self);
+  return {
+      [self](transfer_atom, msg::TransferCmd& cmd) {
+        auto& st = self->state;
+        ++st.handled;
+        auto rp = self->make_response_promise();
+        if (st.broken) return refuse_broken<TransferStatus>(self, rp);
+        submit(self, State::Deferred{std::move(cmd), false, 0, rp});
+        arm_idle(self);
+      },
+      [self](resume_atom, msg::ResumeQuery& q) {
+        auto& st = self->state;
+        ++st.handled;
+        auto rp = self->make_response_promise();
+        if (st.broken) return refuse_broken<TransferStatus>(self, rp);
+        submit(self, State::Deferred{{}, true, q.sender, rp});
+        arm_idle(self);
+      },
+      [self](file_atom, msg::FileQuery& q) -> Expected<FileInfo> {
+        auto& st = self->state;
+        ++st.handled;
+        arm_idle(self);
+        if (st.broken) return *st.broken;
+        const auto& s = st.durable;
+        if (auto e = file_access(s, q.user, q.file_id)) return *e;
+        const auto& h = s.header;
+        auto p = progress_of(s);
+        return FileInfo{s.file_id, h.transfer_id, h.sender,    h.total_size, h.mts,
+                        h.width,   h.height,      h.scan_ends, p.available,  p.completed,
+                        p.aborted};
+      },
+      [self](read_atom, msg::FileQuery& q) -> Expected<std::string> {
+        auto& st = self->state;
+        ++st.handled;
+        arm_idle(self);
+        if (st.broken) return *st.broken;
+        const auto& s = st.durable;
+        if (auto e = file_access(s, q.user, q.file_id)) return *e;
+        if (q.offset > s.header.total_size)
+          return RelayError{ErrorCode::invalid_argument,
+                            "offset " + std::to_string(q.offset) + " is past the file's size " +
+                                std::to_string(s.header.total_size)};
+        if (q.offset >= s.acked || q.max_len == 0) return std::string();
+        const uint64_t len = std::min(q.max_len, s.acked - q.offset);
+        std::string out;
+        auto rs = st.shared->log->read_chunks(st.id, q.offset, len, &out);
+        if (!rs.ok()) return storage_error(rs, "cannot read file " + q.file_id);
+        return out;
+      },
+      [self](watch_atom, msg::FileQuery& q) -> Expected<Done> {
+        auto& st = self->state;
+        ++st.handled;
+        arm_idle(self);
+        if (st.broken) return *st.broken;
+        if (auto e = file_access(st.durable, q.user, q.file_id)) return *e;
+        if (q.watcher->call(progress_of(st.durable)))
+          st.shared->file_watchers->add(st.id, q.watcher);
+        return Done{};
+      },
+      [self](expire_atom, int64_t now) {
+        auto& st = self->state;
+        ++st.handled;
+        const auto timeout =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(st.shared->config.idle_timeout);
+        if (!st.broken && st.decided.phase == TransferPhase::open && timeout.count() > 0 &&
+            now - st.decided.last_event_ns >= timeout.count())
+          submit(self, State::Deferred{msg::TransferCmd{st.id, ExpireTransfer{}, {}}, false, 0,
+                                       std::nullopt});
+        arm_idle(self);
+      },
+      [self](durable_atom, msg::BatchDone& b) {
+        auto& st = self->state;
+        if (!b.ok)
+          return fail(self, RelayError{ErrorCode::storage_failure,
+                                       "the event log did not persist transfer " +
+                                           std::to_string(st.id) + "'s batch (" + b.message +
+                                           "); nothing of it is acknowledged, retry"});
+        if (st.inflight.empty() || b.token != st.done + 1)
+          return fail(self, RelayError{ErrorCode::storage_failure,
+                                       "batches of transfer " + std::to_string(st.id) +
+                                           " completed out of order; retry"});
+        auto events = std::move(st.inflight.front());
+        st.inflight.pop_front();
+        st.done = b.token;
+        for (const auto& e : events) apply_in_place(st.durable, e);
+        flush_replies(st);
+        after_durable(self, events);
+        run_deferred(self);
+        if (st.stopping && quiescent(st)) return self->quit();
+        arm_idle(self);
+      },
+      [self](notify_atom) {
+        self->state.notify_retry_armed = false;
+        start_notifications(self);
+      },
+      [self](idle_atom, uint64_t activity) {
+        auto& st = self->state;
+        st.timer_armed = false;
+        if (quiescent(st) && activity == st.activity) {
+          self->send(st.manager, idle_atom_v,
+                     msg::IdleReport{st.id, st.handled, st.durable.last_event_ns});
+        } else {
+          st.timer_armed = true;
+          self->delayed_send(self, st.shared->config.passivate_after, idle_atom_v, st.activity);
+        }
+      },
+      [self](stop_atom) {
+        auto& st = self->state;
+        st.stopping = true;
+        if (quiescent(st)) self->quit();
+      },
+  };
+}
+
+}  // namespace glimpse::actors

@@ -1,0 +1,76 @@
+#pragma once
+// The CAF shell around one transfer (actors/transfer.hpp): decide against the
+// state including in-flight batches, append the events (and the chunk's bytes)
+// through the EventLog, apply them to the durable state when the log reports
+// the batch durable, and only then reply — replies leave in the order commands
+// arrived. Internal to actors/; spawned and addressed only by the manager.
+//
+// - Recovery: the actor replays its stream when it starts (lazily, on its
+//   first message, on a worker thread). A replay that fails leaves it answering
+//   every command with storage_failure, then exiting.
+// - A failed append fails every reply still pending with storage_failure and
+//   stops the actor; the manager sees it go down and the next command recovers
+//   a fresh actor from the log, which shows exactly what was persisted.
+// - Finish hashes the stored bytes [0, TS) read back from the log, after every
+//   in-flight batch is durable; commands arriving meanwhile wait behind it.
+// - After Delivered is durable, the actor asks each receiver's inbox (through
+//   the manager) to queue a notification and records ReceiverNotified once the
+//   inbox has; on recovery it resumes with receivers not yet notified.
+// - Passivation: quiescent for passivate_after -> IdleReport to the manager,
+//   which answers stop_atom only if it has forwarded nothing the actor has not
+//   yet handled; the actor then exits.
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <set>
+
+#include "actors/shell_common.hpp"
+#include "actors/transfer.hpp"
+#include "actors/type_ids.hpp"
+
+namespace glimpse::actors {
+
+struct TransferActorState {
+  static inline const char* name = "glimpse.transfer";
+
+  struct Pending {
+    uint64_t after = 0;  // deliver once batch `after` is durable
+    std::optional<caf::response_promise> rp;
+    Expected<TransferStatus> reply = TransferStatus{};
+  };
+  struct Deferred {
+    msg::TransferCmd cmd;
+    bool resume = false;  // a ResumeQuery (cmd.body unused)
+    uint64_t sender = 0;  // for resume
+    std::optional<caf::response_promise> rp;
+  };
+
+  uint64_t id = 0;
+  std::shared_ptr<Shared> shared;
+  caf::actor manager;
+  TransferState durable;  // what the log holds
+  TransferState decided;  // durable + in-flight batches
+  uint64_t next_seq = 0;
+  uint64_t issued = 0;  // batch tokens: 1, 2, ...
+  uint64_t done = 0;
+  std::deque<std::vector<Event>> inflight;
+  std::deque<Pending> replies;
+  std::deque<Deferred> deferred;
+  std::set<uint64_t> notifying;  // receivers with an inbox request outstanding
+  bool notify_retry_armed = false;
+  uint64_t handled = 0;  // messages received from the manager
+  uint64_t activity = 0;
+  bool timer_armed = false;
+  bool stopping = false;
+  std::optional<RelayError> broken;
+};
+
+using TransferActor = caf::stateful_actor<TransferActorState>;
+
+caf::behavior transfer_actor(TransferActor* self, uint64_t transfer_id,
+                             std::shared_ptr<Shared> shared, caf::actor manager);
+
+}  // namespace glimpse::actors
