@@ -36,37 +36,35 @@ class TransferChecker {
 
   void run() {
     storage::StreamId stream{storage::StreamKind::transfer, id_};
-    std::vector<std::pair<uint64_t, std::string>> raw;
+    std::string unreadable;
     storage::Status s = log_.replay(stream, 0, [&](uint64_t seq, std::string_view bytes) {
-      raw.emplace_back(seq, std::string(bytes));
+      seqs_.push_back(seq);
+      Expected<Event> e = decode_event(bytes);
+      if (!e.ok()) {
+        unreadable = e.error().message;
+        return false;
+      }
+      events_.push_back(std::move(*e));
       return true;
     });
     if (!s.ok()) {
       report_->errors.push_back("transfer " + std::to_string(id_) + ": " + s.to_string());
       return;
     }
-    if (raw.empty()) {
+    if (seqs_.empty()) {
       report_->errors.push_back("no transfer " + std::to_string(id_) + " in this log");
       return;
     }
     ++report_->transfers;
-    report_->events += raw.size();
-    seqs_.reserve(raw.size());
-    events_.reserve(raw.size());
-    for (auto& [seq, bytes] : raw) {
-      seqs_.push_back(seq);
-      Expected<Event> e = decode_event(bytes);
-      if (!e.ok()) {
-        fail(events_.size(), "cannot be read: " + e.error().message, "");
-        return;
-      }
-      events_.push_back(std::move(*e));
-    }
+    report_->events += seqs_.size();
+    // Events before an unreadable one are still judged; a decision that
+    // wants events beyond them is not held against the log.
     for (size_t i = 0; i < events_.size();) {
       std::optional<size_t> used = step(i);
       if (!used) return;
       i += *used;
     }
+    if (!unreadable.empty()) fail(events_.size(), "cannot be read: " + unreadable, "");
   }
 
  private:

@@ -23,6 +23,7 @@ const Command kCommands[] = {
     {"film", run_film, "what the receiver saw: PNG frames and an index.html filmstrip"},
     {"export", run_export, "write a transfer to a portable log file (for bug reports)"},
     {"whatif", run_whatif, "the same photo over a modelled network, against whole-file"},
+    {"workload", run_workload, "many virtual senders in simulated time; figure distributions"},
 };
 
 void usage(std::ostream& out) {

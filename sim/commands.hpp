@@ -19,6 +19,7 @@ int run_check(int argc, const char* const* argv, CommandIo io);
 int run_film(int argc, const char* const* argv, CommandIo io);
 int run_export(int argc, const char* const* argv, CommandIo io);
 int run_whatif(int argc, const char* const* argv, CommandIo io);
+int run_workload(int argc, const char* const* argv, CommandIo io);
 
 // Dispatches argv[1] to a command; argv[0] is the program name.
 int sim_main(int argc, const char* const* argv, CommandIo io);
