@@ -1,0 +1,231 @@
+// The main flows, end to end: real glimpsed and glimpse processes.
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "client/connection.hpp"
+#include "client/sender.hpp"
+#include "tests/e2e/harness.hpp"
+
+namespace glimpse::e2e {
+namespace {
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+size_t count_lines(const std::string& s) {
+  size_t n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+std::string write_photo(const TempDir& t, const std::string& name, int w, int h, int seed,
+                        std::string* png_out = nullptr) {
+  std::string png = make_png(w, h, seed);
+  std::string path = t.path() + "/" + name;
+  std::ofstream(path, std::ios::binary) << png;
+  if (png_out != nullptr) *png_out = png;
+  return path;
+}
+
+bool wait_for(const std::function<bool()>& ready, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!ready()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+std::unique_ptr<Process> start_recv(const TempDir& t, const Node& node, uint64_t user, const std::string& out,
+                   std::vector<std::string> extra) {
+  std::vector<std::string> argv{build_dir() + "/client/glimpse", "recv", "--out", out,
+                                "--node", node.address(), "--token", node.token(user)};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return std::make_unique<Process>(argv, t.path() + "/recv-" + std::to_string(user));
+}
+
+client::SendRequest request_for(const std::string& png, std::vector<uint64_t> receivers) {
+  image::Prepared p = prepare(png);
+  client::SendRequest r;
+  r.receivers = std::move(receivers);
+  r.jpeg = p.jpeg;
+  r.width = p.width;
+  r.height = p.height;
+  r.scan_ends = p.scan_ends;
+  r.network = {image::NetworkType::g2, 1};
+  r.mts = image::choose_mts(p.scan_ends, p.dc_scans, p.width, p.height, r.network).mts;
+  r.idempotency_key = client::idempotency_key(png, r.receivers);
+  return r;
+}
+
+TEST(E2eFlow, SendDeliverNotifyCompleteIdenticalBytes) {
+  TempDir t;
+  Node node(t.path() + "/data", t.path());
+  node.start();
+  std::string png;
+  std::string photo = write_photo(t, "photo.png", 800, 600, 1, &png);
+  auto recv_owned = start_recv(t, node, 2, t.path() + "/in", {"--count", "1", "--timeout", "60", "--frames"});
+  Process& recv = *recv_owned;
+  ASSERT_TRUE(wait_for([&] { return recv.err().find("waiting for photos") != std::string::npos; }, 20000))
+      << recv.err();
+
+  // In-process sender, slowed down so delivery clearly precedes completion.
+  client::SendRequest request = request_for(png, {2});
+  ASSERT_LT(request.mts, request.jpeg.size());
+  request.chunk_bytes = 4096;
+  request.rate_bytes_per_s = request.jpeg.size();  // about one second
+  client::Connection connection(node.address());
+  auto session = connection.login(node.token(1));
+  uint64_t acked = 0, acked_at_delivery = 0;
+  std::string delivered;
+  client::SendObserver observer;
+  observer.on_acked = [&](uint64_t a) { acked = a; };
+  observer.on_delivered = [&](const std::string& id) {
+    delivered = id;
+    acked_at_delivery = acked;
+  };
+  std::string file_id = client::send_photo(connection, session, request, observer);
+  EXPECT_EQ(file_id, delivered);
+  EXPECT_GE(acked_at_delivery, request.mts);              // delivered only once MTS was durable
+  EXPECT_LT(acked_at_delivery, request.jpeg.size());      // ... and before the whole file was
+  EXPECT_EQ(acked, request.jpeg.size());
+
+  ASSERT_EQ(recv.wait(60000), 0) << recv.err();
+  std::string got = read_text(t.path() + "/in/" + file_id + ".jpg");
+  EXPECT_EQ(sha256_hex(got), sha256_hex(request.jpeg));
+  EXPECT_NE(recv.out().find(file_id), std::string::npos) << recv.out();
+  EXPECT_NE(recv.out().find("first frame after"), std::string::npos);
+  EXPECT_FALSE(read_text(t.path() + "/in/" + file_id + ".scan01.png").empty());
+  std::string log = node.log();
+  EXPECT_NE(log.find("delivered as " + file_id), std::string::npos) << log;
+  EXPECT_NE(log.find("completed"), std::string::npos);
+  EXPECT_EQ(node.stop(), 0) << node.log();
+}
+
+TEST(E2eFlow, OfflineReceiversGetItOnNextSubscribeExactlyOnce) {
+  TempDir t;
+  Node node(t.path() + "/data", t.path());
+  node.start();
+  std::string png;
+  std::string photo = write_photo(t, "photo.png", 640, 480, 2, &png);
+  RunResult sent = run_glimpse({"send", "--to", "2", "--to", "3", photo, "--node", node.address(),
+                                "--token", node.token(1), "--no-progress"},
+                               t.path());
+  ASSERT_EQ(sent.code, 0) << sent.err;
+  std::string file_id = first_line(sent.out);
+  ASSERT_FALSE(file_id.empty());
+  std::string want = sha256_hex(prepare(png).jpeg);
+  for (uint64_t user : {2, 3}) {
+    std::string out = t.path() + "/in" + std::to_string(user);
+    RunResult r = run_glimpse({"recv", "--out", out, "--once", "--timeout", "30", "--node",
+                               node.address(), "--token", node.token(user)},
+                              t.path());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(count_lines(r.out), 1u) << r.out;
+    EXPECT_EQ(sha256_hex(read_text(out + "/" + file_id + ".jpg")), want);
+    // Acknowledged: the next subscribe brings nothing.
+    RunResult again = run_glimpse({"recv", "--out", out, "--timeout", "2", "--node", node.address(),
+                                   "--token", node.token(user)},
+                                  t.path());
+    EXPECT_EQ(again.code, 0) << again.err;
+    EXPECT_EQ(again.out, "");
+  }
+  // Fetch and a filled baseline copy.
+  RunResult fetched = run_glimpse({"fetch", file_id, "-o", t.path() + "/f.jpg", "--node",
+                                   node.address(), "--token", node.token(3)},
+                                  t.path());
+  ASSERT_EQ(fetched.code, 0) << fetched.err;
+  EXPECT_EQ(sha256_hex(read_text(t.path() + "/f.jpg")), want);
+  RunResult filled = run_glimpse({"fetch", file_id, "-o", t.path() + "/b.jpg", "--baseline",
+                                  "--node", node.address(), "--token", node.token(2)},
+                                 t.path());
+  ASSERT_EQ(filled.code, 0) << filled.err;
+  EXPECT_TRUE(image::decode(read_text(t.path() + "/b.jpg")).ok());
+}
+
+TEST(E2eFlow, SenderKilledMidStreamResumes) {
+  TempDir t;
+  Node node(t.path() + "/data", t.path());
+  node.start();
+  std::string png;
+  std::string photo = write_photo(t, "photo.png", 1200, 900, 3, &png);
+  std::vector<std::string> args{build_dir() + "/client/glimpse", "send", "--to", "2", photo,
+                                "--network", "2g", "--signal", "1", "--node", node.address(),
+                                "--token", node.token(1), "--no-progress"};
+  auto slow = args;
+  slow.insert(slow.end(), {"--chunk", "4", "--rate", "64"});
+  Process first(slow, t.path() + "/send1");
+  ASSERT_TRUE(wait_for([&] { return !first.out().empty(); }, 30000)) << first.err();
+  std::string file_id = first_line(first.out());
+  first.signal(SIGKILL);
+  first.wait(10000);
+
+  args.erase(args.begin());
+  RunResult second = run_glimpse(args, t.path());
+  ASSERT_EQ(second.code, 0) << second.err;
+  EXPECT_NE(second.err.find("resuming transfer"), std::string::npos) << second.err;
+  EXPECT_EQ(first_line(second.out), file_id);
+  RunResult r = run_glimpse({"recv", "--out", t.path() + "/in", "--once", "--timeout", "30",
+                             "--node", node.address(), "--token", node.token(2)},
+                            t.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(sha256_hex(read_text(t.path() + "/in/" + file_id + ".jpg")), sha256_hex(prepare(png).jpeg));
+}
+
+TEST(E2eFlow, NodeKilledMidStreamLosesNothingAcknowledged) {
+  TempDir t;
+  Node node(t.path() + "/data", t.path());
+  node.start();
+  std::string png = make_png(1200, 900, 4);
+  client::SendRequest request = request_for(png, {2, 3});
+  request.chunk_bytes = 4096;
+  request.rate_bytes_per_s = 256 * 1024;
+  uint64_t acked_before_kill = 0;
+  std::string delivered;
+  bool killed = false;
+  {
+    client::Connection connection(node.address());
+    auto session = connection.login(node.token(1));
+    client::SendObserver observer;
+    observer.on_acked = [&](uint64_t a) { acked_before_kill = std::max(acked_before_kill, a); };
+    observer.on_delivered = [&](const std::string& id) {
+      delivered = id;
+      if (acked_before_kill < request.jpeg.size()) {
+        killed = true;
+        node.kill9();  // mid-stream, right after the delivery was acknowledged
+      }
+    };
+    EXPECT_THROW(client::send_photo(connection, session, request, observer), kj::Exception);
+  }
+  ASSERT_TRUE(killed);
+  ASSERT_FALSE(delivered.empty());
+
+  node.start();
+  client::Connection connection(node.address());
+  auto session = connection.login(node.token(1));
+  uint64_t resumed_at = 0;
+  client::SendObserver observer;
+  observer.on_open = [&](uint64_t, uint64_t from) { resumed_at = from; };
+  request.rate_bytes_per_s = 0;
+  std::string file_id = client::send_photo(connection, session, request, observer);
+  EXPECT_GE(resumed_at, acked_before_kill);  // nothing acknowledged was lost
+  EXPECT_EQ(file_id, delivered);             // the same delivery, not a second one
+  for (uint64_t user : {2, 3}) {
+    std::string out = t.path() + "/in" + std::to_string(user);
+    RunResult r = run_glimpse({"recv", "--out", out, "--timeout", "3", "--node", node.address(),
+                               "--token", node.token(user)},
+                              t.path());
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(count_lines(r.out), 1u) << r.out;  // exactly one notification
+    EXPECT_EQ(sha256_hex(read_text(out + "/" + file_id + ".jpg")), sha256_hex(request.jpeg));
+  }
+}
+
+}  // namespace
+}  // namespace glimpse::e2e
