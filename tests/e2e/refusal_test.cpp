@@ -1,5 +1,6 @@
 // What the node refuses, end to end: each refusal is one clear message, and
 // the node stays healthy for the next client.
+#include <cstdio>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -140,20 +141,25 @@ TEST_F(E2eRefusal, HeaderLiesAndBadWrites) {
   auto mts_over_ts = honest;
   mts_over_ts.idempotency_key = "mts>ts";
   mts_over_ts.mts = jpeg.size() + 1;
-  EXPECT_NE(lie(mts_over_ts, [](auto&, auto) {}).find("invalid_argument"), std::string::npos);
+  std::string m = lie(mts_over_ts, [](auto&, auto) {});
+  EXPECT_NE(m.find("invalid_argument"), std::string::npos) << m;
+  std::printf("  mts > ts: %s\n", m.c_str());
   expect_healthy();
 
   auto too_big = honest;
   too_big.idempotency_key = "too-big";
   too_big.jpeg.resize(3000000, 'x');
   too_big.scan_ends.back() = too_big.jpeg.size();
-  EXPECT_NE(lie(too_big, [](auto&, auto) {}).find("limit_exceeded"), std::string::npos);
+  m = lie(too_big, [](auto&, auto) {});
+  EXPECT_NE(m.find("limit_exceeded"), std::string::npos) << m;
+  std::printf("  ts over limit: %s\n", m.c_str());
   expect_healthy();
 
   auto past_ts = honest;
   past_ts.idempotency_key = "past-ts";
-  std::string m = lie(past_ts, [&](auto& c, auto up) { write(c, up, jpeg.size() + 10, "abc"); });
+  m = lie(past_ts, [&](auto& c, auto up) { write(c, up, jpeg.size() + 10, "abc"); });
   EXPECT_NE(m.find("invalid_argument"), std::string::npos) << m;
+  std::printf("  offset past TS: %s\n", m.c_str());
   expect_healthy();
 
   auto conflict = honest;
@@ -165,18 +171,21 @@ TEST_F(E2eRefusal, HeaderLiesAndBadWrites) {
     write(c, up, 0, other);
   });
   EXPECT_NE(m.find("conflict"), std::string::npos) << m;
+  std::printf("  conflicting chunk: %s\n", m.c_str());
   expect_healthy();
 
   auto empty = honest;
   empty.idempotency_key = "empty";
   m = lie(empty, [&](auto& c, auto up) { write(c, up, 0, ""); });
   EXPECT_NE(m.find("empty write"), std::string::npos) << m;
+  std::printf("  zero-length write: %s\n", m.c_str());
   expect_healthy();
 
   auto not_jpeg = honest;
   not_jpeg.idempotency_key = "not-jpeg";
   m = lie(not_jpeg, [&](auto& c, auto up) { write(c, up, 0, std::string(1000, 'P')); });
   EXPECT_NE(m.find("not a JPEG"), std::string::npos) << m;
+  std::printf("  not a JPEG: %s\n", m.c_str());
   expect_healthy();
   EXPECT_EQ(node_->stop(), 0);
 }
