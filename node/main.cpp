@@ -46,7 +46,12 @@ int run(int argc, char** argv) {
     if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") std::fputs(kUsage, stdout);
   NodeConfig config;
   if (auto err = config.parse(argc, argv, "glimpsed.ini")) {
-    std::fprintf(stderr, "glimpsed: %s\n", caf::actor_system_config::render(err).c_str());
+    std::string what = caf::actor_system_config::render(err);
+    std::fprintf(stderr, "glimpsed: %s: %s\n",
+                 what.find("not_an_option") != std::string::npos ? "unknown option"
+                                                                 : "cannot read the options",
+                 what.c_str());
+    std::fputs("(options are --name=value; glimpsed --help lists them)\n", stderr);
     return 2;
   }
   if (config.cli_helptext_printed) return 0;

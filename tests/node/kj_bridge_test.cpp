@@ -1,0 +1,74 @@
+#include "node/kj_bridge.hpp"
+
+#include <kj/async-io.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace glimpse::node {
+namespace {
+
+// Closures posted from many threads all run on the KJ thread, each thread's
+// in its post order.
+TEST(KjBridge, RunsPostsFromOtherThreadsOnTheLoopThreadInOrder) {
+  auto io = kj::setupAsyncIo();
+  KjBridge bridge;
+  auto running = bridge.run().eagerlyEvaluate(nullptr);
+  const auto loop_thread = std::this_thread::get_id();
+  constexpr int kThreads = 4, kPosts = 2000;
+  std::vector<int> last(kThreads, -1);
+  int total = 0;
+  bool in_order = true, on_loop = true;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t]() {
+      for (int i = 0; i < kPosts; ++i)
+        bridge.post([&, t, i]() {
+          on_loop = on_loop && std::this_thread::get_id() == loop_thread;
+          in_order = in_order && last[t] == i - 1;
+          last[t] = i;
+          ++total;
+        });
+    });
+  while (total < kThreads * kPosts) io.provider->getTimer().afterDelay(1 * kj::MILLISECONDS).wait(io.waitScope);
+  for (auto& th : threads) th.join();
+  EXPECT_TRUE(in_order);
+  EXPECT_TRUE(on_loop);
+  bridge.close();
+}
+
+TEST(KjBridge, PostsAfterCloseAreDropped) {
+  auto io = kj::setupAsyncIo();
+  KjBridge bridge;
+  auto running = bridge.run().eagerlyEvaluate(nullptr);
+  bridge.close();
+  bool ran = false;
+  std::thread([&]() { bridge.post([&]() { ran = true; }); }).join();
+  io.provider->getTimer().afterDelay(5 * kj::MILLISECONDS).wait(io.waitScope);
+  EXPECT_FALSE(ran);
+}
+
+TEST(KjBridge, ReplyFromAnyThreadResolvesOnTheLoop) {
+  auto io = kj::setupAsyncIo();
+  std::thread worker;
+  auto promise = reply_from_any_thread<int>([&](auto reply) {
+    worker = std::thread([reply]() { reply(42); });
+  });
+  EXPECT_EQ(promise.wait(io.waitScope), 42);
+  worker.join();
+}
+
+TEST(KjBridge, LiveRefIsClearedWhenItsTargetGoes) {
+  int target = 0;
+  LiveRef<int> ref(&target);
+  LiveRef<int> copy = ref;
+  EXPECT_EQ(copy.get(), &target);
+  ref.reset();
+  EXPECT_EQ(copy.get(), nullptr);
+}
+
+}  // namespace
+}  // namespace glimpse::node
