@@ -19,12 +19,31 @@ TransferDecision refuse(ErrorCode code, std::string message) {
   return d;
 }
 
+// The contiguous prefix once a chunk [offset, offset + length) not yet stored
+// is added to `s`, without copying the state.
+uint64_t acked_with(const TransferState& s, uint64_t offset, uint32_t length) {
+  if (offset != s.acked) return s.acked;
+  uint64_t acked = offset + length;
+  for (auto it = s.chunks.find(acked); it != s.chunks.end() && it->first == acked;
+       it = s.chunks.find(acked))
+    acked += it->second.length;
+  return acked;
+}
+
+// The status after `events` (at most one ChunkAppended), computed without
+// copying the state: decide runs once per chunk and the chunk map is large.
 TransferDecision accept(const TransferState& state, std::vector<Event> events) {
-  TransferState after = state;
-  for (const auto& e : events) apply_in_place(after, e);
+  TransferStatus status = state.status();
+  for (const auto& e : events) {
+    if (auto* o = std::get_if<TransferOpened>(&e.body)) status.transfer_id = o->transfer_id;
+    if (auto* c = std::get_if<ChunkAppended>(&e.body))
+      status.acked = acked_with(state, c->offset, c->length);
+    if (auto* d = std::get_if<Delivered>(&e.body)) status.file_id = d->file_id;
+    if (std::holds_alternative<Completed>(e.body)) status.completed = true;
+  }
   TransferDecision d;
   d.events = std::move(events);
-  d.reply = after.status();
+  d.reply = status;
   return d;
 }
 
@@ -106,11 +125,10 @@ TransferDecision decide_append(const TransferState& s, const AppendChunk& c, int
 
   std::vector<Event> events{Event{now, ChunkAppended{c.offset, c.length, c.crc32c}}};
   if (!s.delivered()) {
-    TransferState after = s;
-    apply_in_place(after, events.front());
-    if (after.acked >= s.header.mts)
+    const uint64_t acked = acked_with(s, c.offset, c.length);
+    if (acked >= s.header.mts)
       events.push_back(
-          Event{now, Delivered{make_file_id(s.header.node, s.header.transfer_id), after.acked}});
+          Event{now, Delivered{make_file_id(s.header.node, s.header.transfer_id), acked}});
   }
   return accept(s, std::move(events));
 }
