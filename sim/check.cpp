@@ -239,7 +239,8 @@ class TransferChecker {
 }  // namespace
 
 std::string Violation::to_string() const {
-  return "transfer " + std::to_string(transfer_id) + " seq " + std::to_string(seq) +
+  return (stream == storage::StreamKind::inbox ? "inbox " : "transfer ") +
+         std::to_string(transfer_id) + " seq " + std::to_string(seq) +
          (event.empty() ? "" : " (" + event + ")") + ": " + message;
 }
 
@@ -257,6 +258,7 @@ void check_all(storage::EventLog& log, const CheckOptions& options, CheckReport*
       });
   if (!s.ok()) report->errors.push_back("listing transfers: " + s.to_string());
   for (uint64_t id : ids) check_transfer(log, id, options, report);
+  check_all_inboxes(log, report);
 }
 
 }  // namespace glimpse::sim

@@ -19,11 +19,12 @@
 namespace glimpse::sim {
 
 struct Violation {
-  uint64_t transfer_id = 0;
+  storage::StreamKind stream = storage::StreamKind::transfer;
+  uint64_t transfer_id = 0;  // or the user, for an inbox stream
   uint64_t seq = 0;        // of the event that broke the rule
   std::string event;       // "ChunkAppended offset=1024 length=512", or "" if undecodable
   std::string message;     // which invariant, and the values involved
-  // "transfer 42 seq 7 (Delivered file=... offset=...): <message>"
+  // "transfer 42 seq 7 (Delivered file=... offset=...): <message>" ("inbox 7 seq 2 ...")
   std::string to_string() const;
 };
 
@@ -34,6 +35,7 @@ struct CheckOptions {
 
 struct CheckReport {
   uint64_t transfers = 0;
+  uint64_t inboxes = 0;
   uint64_t events = 0;
   std::vector<Violation> violations;
   // Storage failures while reading (not violations of the rules).
@@ -46,7 +48,13 @@ struct CheckReport {
 void check_transfer(storage::EventLog& log, uint64_t transfer_id, const CheckOptions& options,
                     CheckReport* report);
 
-// Every transfer stream of the log.
+// One user's inbox stream: the actors' inbox decide/apply re-run over it, and
+// each NotificationQueued held against its transfer when the log has it (the
+// same file id as the transfer's Delivered; the user one of its receivers).
+void check_inbox(storage::EventLog& log, uint64_t user, CheckReport* report);
+void check_all_inboxes(storage::EventLog& log, CheckReport* report);
+
+// Every transfer stream of the log, then every inbox stream.
 void check_all(storage::EventLog& log, const CheckOptions& options, CheckReport* report);
 
 }  // namespace glimpse::sim

@@ -13,7 +13,9 @@ const char* const kHelp =
     "Re-runs the actors' own decide/apply over each transfer's events and checks\n"
     "the invariants: offsets contiguous and within TS, Delivered exactly once and\n"
     "only at >= MTS, a stable file id, Completed only at TS with a matching\n"
-    "SHA-256, every receiver notified once, stored bytes matching their CRC32C.\n"
+    "SHA-256, every receiver notified once, stored bytes matching their CRC32C;\n"
+    "and the inbox rules over each user's notifications (one per file, the\n"
+    "file id its transfer's).\n"
     "Exits 1 on any violation, naming the transfer, seq and event that broke it.\n"
     "\n"
     "  --transfer ID    check one transfer\n"
@@ -46,7 +48,8 @@ int run_check(int argc, const char* const* argv, CommandIo io) {
   for (const std::string& e : report.errors) io.err << "error: " << e << "\n";
   for (const Violation& v : report.violations) io.out << "VIOLATION " << v.to_string() << "\n";
   io.out << (report.ok() ? "ok: " : "FAILED: ") << report.transfers << " transfer"
-         << (report.transfers == 1 ? "" : "s") << ", " << report.events << " events checked, "
+         << (report.transfers == 1 ? "" : "s") << ", " << report.inboxes << " inbox"
+         << (report.inboxes == 1 ? "" : "es") << ", " << report.events << " events checked, "
          << report.violations.size() << " violation" << (report.violations.size() == 1 ? "" : "s")
          << " (" << source.description << ")\n";
   return report.ok() ? kExitOk : kExitFailure;

@@ -81,6 +81,21 @@ std::string expired(Stamp stamp) {
   return build(stamp, [&](schema::Event::Builder e) { e.setExpired(); });
 }
 
+std::string notification_queued(const std::string& file_id, uint64_t transfer_id, uint64_t sender,
+                                Stamp stamp) {
+  return build(stamp, [&](schema::Event::Builder e) {
+    auto q = e.initNotificationQueued();
+    q.setFileId(file_id);
+    q.setTransferId(transfer_id);
+    q.setSender(sender);
+  });
+}
+
+std::string notification_acked(const std::string& file_id, Stamp stamp) {
+  return build(stamp,
+               [&](schema::Event::Builder e) { e.initNotificationAcked().setFileId(file_id); });
+}
+
 std::string file_id_for(uint16_t node, uint64_t transfer_id) {
   return actors::make_file_id(node, transfer_id);
 }

@@ -38,6 +38,9 @@ std::string receiver_notified(uint64_t receiver, Stamp stamp);
 std::string completed(const std::string& sha256_32_bytes, Stamp stamp);
 std::string aborted(const std::string& reason, Stamp stamp);
 std::string expired(Stamp stamp);
+std::string notification_queued(const std::string& file_id, uint64_t transfer_id, uint64_t sender,
+                                Stamp stamp);
+std::string notification_acked(const std::string& file_id, Stamp stamp);
 
 // The whole file as a well-formed transfer would log it: TransferOpened;
 // ChunkAppended for each `chunk_bytes` piece (its CRC32C, bytes beside it);
