@@ -11,6 +11,11 @@
 // not persisted.
 //
 // All methods are thread-safe. Reads see every batch whose callback has run.
+// delete_stream() and drain() wait for the writer thread: never call them
+// from an append callback (that thread).
+//
+// Memory: the next seq of every stream used since open is cached (one small
+// map entry per stream; a deleted stream's entry is dropped).
 #include <cstdint>
 #include <memory>
 #include <string>

@@ -166,7 +166,13 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
   rocksdb::Status s = db_->Write(wo, &batch);
   seq_lock.lock();
   if (s.ok()) {
-    for (const auto& [stream, next] : group_next) next_seq_[stream] = next;
+    for (const auto& [stream, next] : group_next) {
+      if (next == 0) {
+        next_seq_.erase(stream);  // deleted: a later use seeks and finds nothing
+      } else {
+        next_seq_[stream] = next;
+      }
+    }
   } else {
     // What reached the disk is unknown: forget the cached seqs so the next
     // use seeks them again from what RocksDB holds.

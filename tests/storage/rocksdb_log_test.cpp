@@ -3,14 +3,8 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-
 #include "tests/storage/event_log_contract.hpp"
-#include "tests/storage/faulty_fs.hpp"
-#include "tests/storage/temp_dir.hpp"
+#include "tests/storage/rocksdb_test_util.hpp"
 
 namespace glimpse::storage::testing {
 namespace {
@@ -27,72 +21,6 @@ struct RocksDbLogFactory {
   }
 };
 INSTANTIATE_TYPED_TEST_SUITE_P(RocksDb, EventLogContractTest, RocksDbLogFactory);
-
-// A latch the test opens once.
-class Gate {
- public:
-  void open() {
-    std::lock_guard<std::mutex> lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  void wait() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return open_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
-
-// Holds the writer thread inside a callback: after hold_writer() returns, the
-// writer is parked and everything appended until release() forms the next
-// group, so tests decide exactly what a group holds.
-class WriterHold {
- public:
-  void hold_writer(EventLog& log, StreamId stream) {
-    log.append(request(stream, 0, {tagged_event(0, "hold")}), [this](Status s) {
-      EXPECT_TRUE(s.ok()) << s.to_string();
-      entered_.open();
-      release_.wait();
-    });
-    entered_.wait();
-  }
-  void release() { release_.open(); }
-
- private:
-  Gate entered_, release_;
-};
-
-class RocksDbLogTest : public ::testing::Test {
- protected:
-  std::unique_ptr<RocksDbLog> open(Durability durability = Durability::sync,
-                                   rocksdb::Env* env = nullptr) {
-    RocksDbOptions options;
-    options.path = dir_.sub("db");
-    options.durability = durability;
-    options.env = env;
-    std::unique_ptr<RocksDbLog> log;
-    Status s = open_rocksdb_log(options, &log);
-    EXPECT_TRUE(s.ok()) << s.to_string();
-    return log;
-  }
-  static AppendRequest chunk_batch(uint64_t transfer_id, uint64_t seq, size_t chunk_size) {
-    AppendRequest r = request(transfer(transfer_id), seq,
-                              {chunk_event(seq, seq * chunk_size, chunk_size)});
-    r.chunks = {ChunkPut{seq * chunk_size, pattern_bytes(seq * chunk_size, chunk_size)}};
-    return r;
-  }
-  static uint64_t next(EventLog& log, StreamId s) {
-    uint64_t n = 999;
-    EXPECT_TRUE(log.next_seq(s, &n).ok());
-    return n;
-  }
-
-  TempDir dir_;
-};
 
 TEST_F(RocksDbLogTest, ReopenKeepsEventsChunksIndexAndNextSeq) {
   {
@@ -114,91 +42,6 @@ TEST_F(RocksDbLogTest, ReopenKeepsEventsChunksIndexAndNextSeq) {
   EXPECT_EQ(out, "7");
   EXPECT_EQ(log->append_and_wait(chunk_batch(7, 2, 10)).code(), Code::conflict);
   EXPECT_TRUE(log->append_and_wait(chunk_batch(7, 3, 10)).ok());
-}
-
-TEST_F(RocksDbLogTest, QueuedAppendsShareOneWriteGroupAndOneSync) {
-  auto log = open();
-  WriterHold hold;
-  hold.hold_writer(*log, inbox(99));
-  std::atomic<int> ok{0};
-  constexpr int kAppends = 500;
-  for (int i = 0; i < kAppends; ++i) {
-    log->append(chunk_batch(1 + i % 10, i / 10, 100), [&](Status s) { ok += s.ok(); });
-  }
-  hold.release();
-  log->drain();
-  EXPECT_EQ(ok.load(), kAppends);
-  RocksDbStats stats = log->stats();
-  EXPECT_EQ(stats.appends, kAppends + 1u);
-  EXPECT_EQ(stats.appends_ok, kAppends + 1u);
-  EXPECT_EQ(stats.write_groups, 2u);
-  EXPECT_EQ(stats.syncs, 2u);
-  EXPECT_EQ(stats.largest_group, static_cast<uint64_t>(kAppends));
-  for (uint64_t t = 1; t <= 10; ++t) EXPECT_EQ(next(*log, transfer(t)), 50u) << t;
-}
-
-TEST_F(RocksDbLogTest, ManyThreadsAppendConcurrentlyAndKeepPerStreamOrder) {
-  auto log = open();
-  constexpr int kThreads = 8, kPerThread = 100;
-  std::vector<std::thread> threads;
-  std::atomic<int> failures{0};
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (uint64_t seq = 0; seq < kPerThread; ++seq) {
-        AppendRequest r = chunk_batch(100 + t, seq, 1024);
-        r.events = {tagged_event(seq, std::to_string(t) + "/" + std::to_string(seq))};
-        if (!log->append_and_wait(std::move(r)).ok()) ++failures;
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(failures.load(), 0);
-  for (int t = 0; t < kThreads; ++t) {
-    uint64_t expect = 0;
-    ASSERT_TRUE(log->replay(transfer(100 + t), 0, [&](uint64_t seq, std::string_view e) {
-                     EXPECT_EQ(seq, expect);
-                     EXPECT_EQ(e, tagged_event(seq, std::to_string(t) + "/" + std::to_string(seq)));
-                     ++expect;
-                     return true;
-                   }).ok());
-    EXPECT_EQ(expect, kPerThread);
-  }
-  RocksDbStats stats = log->stats();
-  EXPECT_EQ(stats.appends_ok, uint64_t{kThreads * kPerThread});
-  EXPECT_EQ(stats.syncs, stats.write_groups);
-  EXPECT_LT(stats.syncs, stats.appends) << "no append shared a sync";
-  std::cout << "[ stats    ] " << stats.appends << " appends in " << stats.write_groups
-            << " synced groups, largest " << stats.largest_group << "\n";
-}
-
-TEST_F(RocksDbLogTest, ConflictInAGroupFailsOnlyThatRequest) {
-  auto log = open();
-  WriterHold hold;
-  hold.hold_writer(*log, inbox(9));
-  std::vector<Status> results(3);
-  log->append(request(inbox(1), 0, {tagged_event(1, "a")}), [&](Status s) { results[0] = s; });
-  log->append(request(inbox(1), 0, {tagged_event(2, "dup")}), [&](Status s) { results[1] = s; });
-  log->append(request(inbox(1), 1, {tagged_event(3, "b")}), [&](Status s) { results[2] = s; });
-  hold.release();
-  log->drain();
-  EXPECT_TRUE(results[0].ok());
-  EXPECT_EQ(results[1].code(), Code::conflict) << results[1].to_string();
-  EXPECT_TRUE(results[2].ok()) << results[2].to_string();
-  EXPECT_EQ(next(*log, inbox(1)), 2u);
-  EXPECT_EQ(log->stats().write_groups, 2u);
-}
-
-TEST_F(RocksDbLogTest, DestructorFinishesEveryQueuedAppend) {
-  std::atomic<int> ok{0};
-  {
-    auto log = open(Durability::buffered);
-    for (uint64_t seq = 0; seq < 200; ++seq) {
-      log->append(chunk_batch(3, seq, 512), [&](Status s) { ok += s.ok(); });
-    }
-  }
-  EXPECT_EQ(ok.load(), 200);
-  auto log = open();
-  EXPECT_EQ(next(*log, transfer(3)), 200u);
 }
 
 TEST_F(RocksDbLogTest, EveryDurabilityModeStoresAndReads) {
@@ -247,55 +90,5 @@ TEST_F(RocksDbLogTest, RefusesADirectoryOfANewerFormat) {
   Status s = open_rocksdb_log(options, &log);
   EXPECT_EQ(s.code(), Code::newer_version) << s.to_string();
 }
-
-// A failed WAL write fails the whole group, acknowledges nothing, and leaves
-// next_seq at what RocksDB holds; after a reopen every acknowledged batch is
-// there.
-void check_write_fault(TempDir& dir, FaultyFileSystem::Fault fault, Code expected) {
-  auto fs = std::make_shared<FaultyFileSystem>();
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
-  RocksDbOptions options;
-  options.path = dir.sub("db");
-  options.env = env.get();
-  std::unique_ptr<RocksDbLog> log;
-  ASSERT_TRUE(open_rocksdb_log(options, &log).ok());
-  for (uint64_t seq = 0; seq < 5; ++seq) {
-    ASSERT_TRUE(log->append_and_wait(request(transfer(1), seq, {tagged_event(seq, "ok")})).ok());
-  }
-  WriterHold hold;
-  hold.hold_writer(*log, transfer(9));
-  fs->arm(fault);
-  std::vector<Status> results(3);
-  log->append(request(transfer(1), 5, {tagged_event(5, "x")}), [&](Status s) { results[0] = s; });
-  log->append(request(transfer(2), 0, {tagged_event(5, "y")}), [&](Status s) { results[1] = s; });
-  log->append(request(transfer(1), 6, {tagged_event(6, "z")}), [&](Status s) { results[2] = s; });
-  hold.release();
-  log->drain();
-  for (const Status& s : results) {
-    EXPECT_EQ(s.code(), expected) << s.to_string();
-    EXPECT_NE(s.message().find(options.path), std::string::npos) << s.to_string();
-  }
-  EXPECT_EQ(log->stats().write_errors, 1u);
-  uint64_t n = 0;
-  ASSERT_TRUE(log->next_seq(transfer(1), &n).ok());
-  EXPECT_EQ(n, 5u);  // nothing of the failed group is visible in this process
-  fs->arm(FaultyFileSystem::Fault::none);
-  log.reset();
-  ASSERT_TRUE(open_rocksdb_log(options, &log).ok());
-  ASSERT_TRUE(log->next_seq(transfer(1), &n).ok());
-  // The acknowledged five are there; the failed group's record may or may not
-  // have reached the WAL (outcome unknown, as the contract says).
-  EXPECT_TRUE(n == 5u || n == 7u) << n;
-  std::cout << "[ fault    ] after reopen, transfer 1 has " << n << " events\n";
-}
-
-TEST_F(RocksDbLogTest, WalSyncFailureFailsTheGroupWithIoErrorAndAcknowledgesNothing) {
-  check_write_fault(dir_, FaultyFileSystem::Fault::wal_sync_io_error, Code::io_error);
-}
-
-TEST_F(RocksDbLogTest, WalOutOfSpaceFailsTheGroupWithNoSpace) {
-  check_write_fault(dir_, FaultyFileSystem::Fault::wal_append_no_space, Code::no_space);
-}
-
 }  // namespace
 }  // namespace glimpse::storage::testing
