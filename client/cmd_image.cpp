@@ -1,4 +1,7 @@
 // glimpse prepare / render / fill: the image pipeline on the command line.
+#include "client/commands.hpp"
+
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -7,7 +10,6 @@
 #include <vector>
 
 #include "client/args.hpp"
-#include "client/commands.hpp"
 #include "image/image.hpp"
 #include "image/mts_policy.hpp"
 #include "image/quality.hpp"
@@ -143,7 +145,8 @@ void print_scan_table(const img::Prepared& p) {
   options.max_scans = static_cast<int>(p.scan_ends.size()) + 1;
   img::Result<img::Decoded> full = img::decode_prefix(p.jpeg, options);
   if (!full) {
-    std::printf("(cannot decode the output for the scan table: %s)\n", full.error().message.c_str());
+    std::printf("(cannot decode the output for the scan table: %s)\n",
+                full.error().message.c_str());
     return;
   }
   std::printf("\n scan   end offset   of file    PSNR dB    SSIM\n");
@@ -165,12 +168,14 @@ void print_scan_table(const img::Prepared& p) {
     } else {
       std::snprintf(db_text, sizeof db_text, "%9.2f", db);
     }
-    std::printf(" %4zu  %11llu   %6.1f%%  %s  %6.4f%s\n", i + 1, static_cast<unsigned long long>(end),
-                share, db_text, s, static_cast<int>(i) + 1 == p.dc_scans ? "   <- first DC picture" : "");
+    std::printf(" %4zu  %11llu   %6.1f%%  %s  %6.4f%s\n", i + 1,
+                static_cast<unsigned long long>(end), share, db_text, s,
+                static_cast<int>(i) + 1 == p.dc_scans ? "   <- first DC picture" : "");
   }
   std::printf("\n MTS (signal 2)     scan   offset        Q    (policy's wish)\n");
-  for (img::NetworkType type : {img::NetworkType::wifi, img::NetworkType::nr5g, img::NetworkType::lte4g,
-                                img::NetworkType::g3, img::NetworkType::g2}) {
+  for (img::NetworkType type :
+       {img::NetworkType::wifi, img::NetworkType::nr5g, img::NetworkType::lte4g,
+        img::NetworkType::g3, img::NetworkType::g2}) {
     const img::MtsChoice c =
         img::choose_mts(p.scan_ends, p.dc_scans, p.width, p.height, img::NetworkReport{type, 2});
     std::printf(" %-16s  %5d  %9llu   %5.1f%%   (%.1f%%)\n", img::network_name(type), c.scan + 1,
@@ -182,13 +187,14 @@ void print_scan_table(const img::Prepared& p) {
 
 int cmd_prepare(int argc, char** argv) {
   int code = 0;
-  std::optional<Args> args = parse("prepare", kPrepareHelp, argc, argv,
-                                   {{"max-edge", true}, {"quality", true}, {"metadata", true}, {"script", true}},
-                                   &code);
+  std::optional<Args> args =
+      parse("prepare", kPrepareHelp, argc, argv,
+            {{"max-edge", true}, {"quality", true}, {"metadata", true}, {"script", true}}, &code);
   if (!args) return code;
   img::PrepareOptions options;
   std::string error;
-  if (auto v = args->get_u64("max-edge", &error)) options.max_edge = static_cast<int>(std::min<uint64_t>(*v, 1 << 20));
+  if (auto v = args->get_u64("max-edge", &error))
+    options.max_edge = static_cast<int>(std::min<uint64_t>(*v, 1 << 20));
   if (!error.empty()) return usage_error("prepare", error, kPrepareHelp);
   if (auto v = args->get_u64("quality", &error)) {
     if (*v < 1 || *v > 100) return usage_error("prepare", "--quality must be 1..100", kPrepareHelp);
@@ -221,10 +227,11 @@ int cmd_prepare(int argc, char** argv) {
   if (!p) return failure("prepare", in, p.error());
   img::Result<bool> written = img::write_file_atomic(out, p->jpeg);
   if (!written) return failure("prepare", out, written.error());
-  std::printf("%s (%s, %zu bytes) -> %s: progressive JPEG %dx%d, %zu bytes (%.1f%%), %s, %zu scans\n",
-              in.c_str(), p->source_format.c_str(), input->size(), out.c_str(), p->width, p->height,
-              p->jpeg.size(), 100.0 * p->jpeg.size() / input->size(),
-              p->lossless ? "lossless transcode" : "re-encoded", p->scan_ends.size());
+  std::printf(
+      "%s (%s, %zu bytes) -> %s: progressive JPEG %dx%d, %zu bytes (%.1f%%), %s, %zu scans\n",
+      in.c_str(), p->source_format.c_str(), input->size(), out.c_str(), p->width, p->height,
+      p->jpeg.size(), 100.0 * p->jpeg.size() / input->size(),
+      p->lossless ? "lossless transcode" : "re-encoded", p->scan_ends.size());
   print_scan_table(p.value());
   return 0;
 }
@@ -247,14 +254,15 @@ int cmd_render(int argc, char** argv) {
   std::string error;
   std::optional<uint64_t> n = parse_bytes(args->get("bytes"), input->size(), &error);
   if (!n) return usage_error("render", error, kRenderHelp);
-  img::Result<img::Decoded> shown = img::decode_prefix(std::string_view(input.value()).substr(0, *n), options);
+  img::Result<img::Decoded> shown =
+      img::decode_prefix(std::string_view(input.value()).substr(0, *n), options);
   if (!shown) return failure("render", in, shown.error());
   img::Result<std::string> png = img::encode_png(shown->pixels);
   if (!png) return failure("render", out, png.error());
   img::Result<bool> written = img::write_file_atomic(out, png.value());
   if (!written) return failure("render", out, written.error());
-  std::printf("%s: first %llu of %zu bytes (%.1f%%) show %d complete scans -> %s (%dx%d)\n", in.c_str(),
-              static_cast<unsigned long long>(*n), input->size(),
+  std::printf("%s: first %llu of %zu bytes (%.1f%%) show %d complete scans -> %s (%dx%d)\n",
+              in.c_str(), static_cast<unsigned long long>(*n), input->size(),
               input->empty() ? 0.0 : 100.0 * *n / input->size(), shown->scans, out.c_str(),
               shown->pixels.width, shown->pixels.height);
   return 0;

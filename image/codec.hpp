@@ -40,10 +40,10 @@ struct JpegLayout {
   std::vector<uint64_t> scan_ends;
   std::vector<ScanHeader> scans;  // every SOS header complete within the data
   int sos_count = 0;              // scans.size()
-  bool tail_scan = false;        // the last SOS's data runs to the end of the data
-  uint64_t tail_data_start = 0;  // where that scan's entropy data starts
+  bool tail_scan = false;         // the last SOS's data runs to the end of the data
+  uint64_t tail_data_start = 0;   // where that scan's entropy data starts
   bool has_eoi = false;
-  bool broken = false;           // a structural error (e.g. garbage where a marker belongs)
+  bool broken = false;  // a structural error (e.g. garbage where a marker belongs)
   std::string broken_reason;
 };
 JpegLayout walk_jpeg(std::string_view data);
@@ -79,8 +79,7 @@ struct Marker {
 };
 // The markers to write under `policy`; EXIF orientation set to `orientation`
 // when that is nonzero. JFIF APP0 and Adobe APP14 are left to libjpeg.
-std::vector<Marker> select_markers(const std::vector<Marker>& in, Metadata policy,
-                                   int orientation);
+std::vector<Marker> select_markers(const std::vector<Marker>& in, Metadata policy, int orientation);
 
 // ---- JPEG decode (jpeg_decode.cpp) ---------------------------------------
 struct JpegDecodeParams {
@@ -98,7 +97,7 @@ struct JpegDecoded {
 // Any warning about corrupt or missing data is an error.
 Result<JpegDecoded> decode_jpeg(std::string_view data, const JpegDecodeParams& params);
 
-// ---- JPEG encode and transcode (jpeg_encode.cpp, jpeg_transcode.cpp) -----
+// ---- JPEG encode and coefficient transcode (jpeg_encode.cpp) -------------
 struct EncodeParams {
   int quality = 85;
   int chroma_h = 2, chroma_v = 2;  // luma sampling factors: 2x2 is 4:2:0, 1x1 is 4:4:4

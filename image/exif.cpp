@@ -1,14 +1,14 @@
 // EXIF, just enough of it: read and reset the orientation, drop the GPS IFD,
 // and choose which APPn/COM segments a prepared JPEG carries.
-#include <cstring>
-
 #include "image/codec.hpp"
+
+#include <cstring>
 
 namespace glimpse::image::detail {
 namespace {
 
 constexpr char kExifHeader[] = "Exif\0\0";  // 6 bytes
-constexpr size_t kTiff = 6;                  // TIFF header offset in the payload
+constexpr size_t kTiff = 6;                 // TIFF header offset in the payload
 constexpr int kTagOrientation = 0x0112;
 constexpr int kTagGpsIfd = 0x8825;
 
@@ -74,11 +74,24 @@ class Tiff {
 
 size_t type_size(uint32_t type) {
   switch (type) {
-    case 1: case 2: case 6: case 7: return 1;
-    case 3: case 8: return 2;
-    case 4: case 9: case 11: return 4;
-    case 5: case 10: case 12: return 8;
-    default: return 0;
+    case 1:
+    case 2:
+    case 6:
+    case 7:
+      return 1;
+    case 3:
+    case 8:
+      return 2;
+    case 4:
+    case 9:
+    case 11:
+      return 4;
+    case 5:
+    case 10:
+    case 12:
+      return 8;
+    default:
+      return 0;
   }
 }
 
@@ -160,8 +173,10 @@ std::vector<Marker> select_markers(const std::vector<Marker>& in, Metadata polic
   std::vector<Marker> out;
   if (policy == Metadata::strip_all) return out;
   for (const Marker& m : in) {
-    const bool jfif = m.code == 0xE0 && m.payload.size() >= 5 && !std::memcmp(m.payload.data(), "JFIF", 5);
-    const bool adobe = m.code == 0xEE && m.payload.size() >= 5 && !std::memcmp(m.payload.data(), "Adobe", 5);
+    const bool jfif =
+        m.code == 0xE0 && m.payload.size() >= 5 && !std::memcmp(m.payload.data(), "JFIF", 5);
+    const bool adobe =
+        m.code == 0xEE && m.payload.size() >= 5 && !std::memcmp(m.payload.data(), "Adobe", 5);
     if (jfif || adobe) continue;  // libjpeg writes its own
     Marker copy = m;
     if (m.code == 0xE1 && is_exif(m.payload)) {

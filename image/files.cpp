@@ -1,12 +1,12 @@
 // Whole-file I/O and the error vocabulary's names.
+#include "image/codec.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <random>
-
-#include "image/codec.hpp"
 
 namespace glimpse::image {
 namespace {
@@ -29,13 +29,20 @@ bool write_all(int fd, std::string_view bytes) {
 
 const char* error_kind_name(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::not_an_image: return "not an image";
-    case ErrorKind::corrupt: return "corrupt";
-    case ErrorKind::truncated: return "truncated";
-    case ErrorKind::unsupported: return "unsupported";
-    case ErrorKind::too_large: return "too large";
-    case ErrorKind::invalid_argument: return "invalid argument";
-    case ErrorKind::io: return "i/o error";
+    case ErrorKind::not_an_image:
+      return "not an image";
+    case ErrorKind::corrupt:
+      return "corrupt";
+    case ErrorKind::truncated:
+      return "truncated";
+    case ErrorKind::unsupported:
+      return "unsupported";
+    case ErrorKind::too_large:
+      return "too large";
+    case ErrorKind::invalid_argument:
+      return "invalid argument";
+    case ErrorKind::io:
+      return "i/o error";
   }
   return "unknown error";
 }

@@ -1,15 +1,14 @@
 // Whole-image JPEG decode through libjpeg (also used for prefixes that
 // prefix.cpp has already cut to complete scans and closed with EOI).
-#include <vector>
-
 #include "image/jpeg_error.hpp"
+
+#include <vector>
 
 namespace glimpse::image::detail {
 namespace {
 
 // libjpeg-owned state only: everything here is valid after a longjmp.
-Result<bool> run_decode(std::string_view data, const JpegDecodeParams& params,
-                               JpegDecoded* out) {
+Result<bool> run_decode(std::string_view data, const JpegDecodeParams& params, JpegDecoded* out) {
   JpegErrorMgr err;
   DecompressHandle handle(&err);
   std::vector<uint8_t> cmyk;

@@ -1,7 +1,7 @@
 // Pixels -> JPEG, and JPEG -> JPEG at the DCT-coefficient level.
-#include <vector>
-
 #include "image/jpeg_error.hpp"
+
+#include <vector>
 
 namespace glimpse::image::detail {
 namespace {
@@ -27,7 +27,8 @@ Result<bool> run_encode(const Pixels& px, const EncodeParams& params, std::strin
   if (px.channels == 3) {
     cinfo->comp_info[0].h_samp_factor = params.chroma_h;
     cinfo->comp_info[0].v_samp_factor = params.chroma_v;
-    for (int c = 1; c < 3; ++c) cinfo->comp_info[c].h_samp_factor = cinfo->comp_info[c].v_samp_factor = 1;
+    for (int c = 1; c < 3; ++c)
+      cinfo->comp_info[c].h_samp_factor = cinfo->comp_info[c].v_samp_factor = 1;
   }
   if (params.progressive) set_scan_script(cinfo, params.script, &script);
   jpeg_start_compress(cinfo, TRUE);

@@ -1,9 +1,9 @@
 // JPEG structure read byte by byte, without libjpeg: the scan index and the
 // checks that must happen before libjpeg sees (and allocates for) the data.
+#include "image/codec.hpp"
+
 #include <cstdio>
 #include <cstring>
-
-#include "image/codec.hpp"
 
 namespace glimpse::image::detail {
 namespace {
@@ -27,7 +27,8 @@ void parse_sof(const uint8_t* seg, size_t len, uint8_t marker, JpegLayout* out) 
   f.height = be16(seg + 1);
   f.width = be16(seg + 3);
   f.components = seg[5];
-  for (int c = 0; c < f.components && static_cast<size_t>(6 + 3 * c) < len; ++c) f.component_ids.push_back(seg[6 + 3 * c]);
+  for (int c = 0; c < f.components && static_cast<size_t>(6 + 3 * c) < len; ++c)
+    f.component_ids.push_back(seg[6 + 3 * c]);
   out->has_frame = true;
 }
 
@@ -72,8 +73,8 @@ JpegLayout walk_jpeg(std::string_view bytes) {
   while (pos < n) {
     if (d[pos] != 0xFF) {
       out.broken = true;
-      out.broken_reason = "unexpected bytes where a JPEG marker belongs (offset " +
-                          std::to_string(pos) + ")";
+      out.broken_reason =
+          "unexpected bytes where a JPEG marker belongs (offset " + std::to_string(pos) + ")";
       return out;
     }
     while (pos < n && d[pos] == 0xFF) ++pos;
@@ -156,8 +157,16 @@ bool check_frame(const JpegLayout& layout, uint64_t max_pixels, int max_scans, b
   }
   const JpegFrame& f = layout.frame;
   switch (f.sof) {
-    case 0xC0: case 0xC1: case 0xC2: break;
-    case 0xC9: case 0xCA: case 0xCB: case 0xCD: case 0xCE: case 0xCF:
+    case 0xC0:
+    case 0xC1:
+    case 0xC2:
+      break;
+    case 0xC9:
+    case 0xCA:
+    case 0xCB:
+    case 0xCD:
+    case 0xCE:
+    case 0xCF:
       return refuse(ErrorKind::unsupported,
                     "arithmetic-coded JPEG is not supported; re-save it with Huffman coding");
     case 0xC3:
@@ -166,8 +175,8 @@ bool check_frame(const JpegLayout& layout, uint64_t max_pixels, int max_scans, b
       return refuse(ErrorKind::unsupported, "hierarchical JPEG is not supported");
   }
   if (f.precision != 8)
-    return refuse(ErrorKind::unsupported, std::to_string(f.precision) +
-                                              "-bit JPEG is not supported (only 8-bit samples)");
+    return refuse(ErrorKind::unsupported,
+                  std::to_string(f.precision) + "-bit JPEG is not supported (only 8-bit samples)");
   if (f.components != 1 && f.components != 3 && f.components != 4)
     return refuse(ErrorKind::unsupported,
                   "JPEG with " + std::to_string(f.components) + " components is not supported");
@@ -175,14 +184,15 @@ bool check_frame(const JpegLayout& layout, uint64_t max_pixels, int max_scans, b
     return refuse(ErrorKind::unsupported, "JPEG with a zero dimension (DNL) is not supported");
   const uint64_t pixels = static_cast<uint64_t>(f.width) * f.height;
   if (max_pixels && pixels > max_pixels)
-    return refuse(ErrorKind::too_large, "image is " + std::to_string(f.width) + "x" +
-                                            std::to_string(f.height) + " = " +
-                                            std::to_string(pixels) + " pixels, above the limit of " +
-                                            std::to_string(max_pixels));
+    return refuse(ErrorKind::too_large,
+                  "image is " + std::to_string(f.width) + "x" + std::to_string(f.height) + " = " +
+                      std::to_string(pixels) + " pixels, above the limit of " +
+                      std::to_string(max_pixels));
   if (max_scans > 0 && layout.sos_count > max_scans)
     return refuse(ErrorKind::too_large,
                   "JPEG has " + std::to_string(layout.sos_count) + " scans, above the limit of " +
-                      std::to_string(max_scans) + " (a guard against progressive-scan denial of service)");
+                      std::to_string(max_scans) +
+                      " (a guard against progressive-scan denial of service)");
   if (need_complete && !layout.has_eoi)
     return refuse(ErrorKind::truncated, "JPEG is truncated (no end-of-image marker)");
   return true;

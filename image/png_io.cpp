@@ -1,11 +1,11 @@
 // PNG through libpng, with its longjmp error handling kept inside this file.
+#include "image/codec.hpp"
+
 #include <png.h>
 
 #include <csetjmp>
 #include <cstring>
 #include <vector>
-
-#include "image/codec.hpp"
 
 namespace glimpse::image {
 namespace {
@@ -98,11 +98,10 @@ Result<Pixels> decode_png(std::string_view data, uint64_t max_pixels) {
   const uint64_t pixels = static_cast<uint64_t>(width) * height;
   if (max_pixels && pixels > max_pixels) {
     ctx.kind = ErrorKind::too_large;
-    return make_error(ErrorKind::too_large, "image is " + std::to_string(width) + "x" +
-                                                std::to_string(height) + " = " +
-                                                std::to_string(pixels) +
-                                                " pixels, above the limit of " +
-                                                std::to_string(max_pixels));
+    return make_error(ErrorKind::too_large,
+                      "image is " + std::to_string(width) + "x" + std::to_string(height) + " = " +
+                          std::to_string(pixels) + " pixels, above the limit of " +
+                          std::to_string(max_pixels));
   }
   const int color_type = png_get_color_type(h.png, h.info);
   png_set_strip_16(h.png);
@@ -118,7 +117,8 @@ Result<Pixels> decode_png(std::string_view data, uint64_t max_pixels) {
   out.height = static_cast<int>(height);
   raw.resize(pixels * ch);
   rows.resize(height);
-  for (png_uint_32 y = 0; y < height; ++y) rows[y] = raw.data() + static_cast<size_t>(y) * width * ch;
+  for (png_uint_32 y = 0; y < height; ++y)
+    rows[y] = raw.data() + static_cast<size_t>(y) * width * ch;
   png_read_image(h.png, rows.data());
   png_read_end(h.png, nullptr);
 
@@ -137,7 +137,8 @@ Result<Pixels> decode_png(std::string_view data, uint64_t max_pixels) {
 Result<std::string> encode_png(const Pixels& px) {
   if (px.width <= 0 || px.height <= 0 || (px.channels != 1 && px.channels != 3) ||
       px.data.size() != static_cast<size_t>(px.width) * px.height * px.channels)
-    return detail::make_error(ErrorKind::invalid_argument, "pixels are not a valid gray or RGB image");
+    return detail::make_error(ErrorKind::invalid_argument,
+                              "pixels are not a valid gray or RGB image");
   std::string bytes;
   PngContext ctx;
   ctx.output = &bytes;
@@ -147,16 +148,19 @@ Result<std::string> encode_png(const Pixels& px) {
   if (!h.png) return detail::make_error(ErrorKind::io, "out of memory starting the PNG encoder");
   h.info = png_create_info_struct(h.png);
   if (!h.info) return detail::make_error(ErrorKind::io, "out of memory starting the PNG encoder");
-  if (setjmp(png_jmpbuf(h.png))) return detail::make_error(ErrorKind::io, "PNG encoder: " + ctx.message);
+  if (setjmp(png_jmpbuf(h.png)))
+    return detail::make_error(ErrorKind::io, "PNG encoder: " + ctx.message);
 
   png_set_write_fn(h.png, &ctx, on_write, on_flush);
-  png_set_IHDR(h.png, h.info, static_cast<png_uint_32>(px.width), static_cast<png_uint_32>(px.height), 8,
+  png_set_IHDR(h.png, h.info, static_cast<png_uint_32>(px.width),
+               static_cast<png_uint_32>(px.height), 8,
                px.channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_set_compression_level(h.png, 6);
   png_write_info(h.png, h.info);
   for (int y = 0; y < px.height; ++y)
-    rows[y] = const_cast<png_bytep>(px.data.data()) + static_cast<size_t>(y) * px.width * px.channels;
+    rows[y] =
+        const_cast<png_bytep>(px.data.data()) + static_cast<size_t>(y) * px.width * px.channels;
   png_write_image(h.png, rows.data());
   png_write_end(h.png, nullptr);
   return bytes;

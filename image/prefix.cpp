@@ -1,8 +1,8 @@
 // What a receiver does with the bytes it has: the scan index, a decode of any
 // prefix, and fill (any prefix -> complete baseline JPEG).
-#include <functional>
-
 #include "image/codec.hpp"
+
+#include <functional>
 
 namespace glimpse::image {
 namespace {

@@ -1,7 +1,8 @@
 // prepare() and decode(): photo in, upright progressive JPEG out.
+#include "image/codec.hpp"
+
 #include <algorithm>
 
-#include "image/codec.hpp"
 #include "image/quality.hpp"
 
 namespace glimpse::image {
@@ -24,7 +25,8 @@ bool needs_downscale(int width, int height, int max_edge) {
   return max_edge > 0 && std::max(width, height) > max_edge;
 }
 
-Result<Prepared> finish(std::string jpeg, int width, int height, bool lossless, const char* format) {
+Result<Prepared> finish(std::string jpeg, int width, int height, bool lossless,
+                        const char* format) {
   Prepared out;
   detail::JpegLayout layout = detail::walk_jpeg(jpeg);
   out.scan_ends = std::move(layout.scan_ends);
@@ -54,7 +56,8 @@ Result<Prepared> encode_prepared(Pixels pixels, const PrepareOptions& options,
 Result<Prepared> prepare_jpeg(std::string_view input, const PrepareOptions& options) {
   const detail::JpegLayout layout = detail::walk_jpeg(input);
   Error error;
-  if (!detail::check_frame(layout, options.max_pixels, detail::kMaxScans, true, &error)) return error;
+  if (!detail::check_frame(layout, options.max_pixels, detail::kMaxScans, true, &error))
+    return error;
 
   const int w = layout.frame.width, h = layout.frame.height;
   const int orientation = detail::jpeg_orientation(input);
@@ -76,7 +79,8 @@ Result<Prepared> prepare_jpeg(std::string_view input, const PrepareOptions& opti
                        ? std::move(decoded->pixels)
                        : detail::apply_orientation(decoded->pixels, decoded->orientation);
   decoded->pixels = Pixels{};
-  std::vector<detail::Marker> markers = detail::select_markers(decoded->markers, options.metadata, 1);
+  std::vector<detail::Marker> markers =
+      detail::select_markers(decoded->markers, options.metadata, 1);
   if (layout.frame.components == 4)  // a CMYK profile does not describe the RGB we write
     markers.erase(std::remove_if(markers.begin(), markers.end(),
                                  [](const detail::Marker& m) {

@@ -16,13 +16,32 @@ Pixels apply_orientation(const Pixels& in, int orientation) {
     for (int x = 0; x < out.width; ++x) {
       int sx = x, sy = y;
       switch (orientation) {
-        case 2: sx = w - 1 - x; break;                     // mirror left-right
-        case 3: sx = w - 1 - x; sy = h - 1 - y; break;     // rotate 180
-        case 4: sy = h - 1 - y; break;                     // mirror top-bottom
-        case 5: sx = y; sy = x; break;                     // transpose
-        case 6: sx = y; sy = h - 1 - x; break;             // rotate 90 clockwise
-        case 7: sx = w - 1 - y; sy = h - 1 - x; break;     // transverse
-        case 8: sx = w - 1 - y; sy = x; break;             // rotate 90 counter-clockwise
+        case 2:
+          sx = w - 1 - x;
+          break;  // mirror left-right
+        case 3:
+          sx = w - 1 - x;
+          sy = h - 1 - y;
+          break;  // rotate 180
+        case 4:
+          sy = h - 1 - y;
+          break;  // mirror top-bottom
+        case 5:
+          sx = y;
+          sy = x;
+          break;  // transpose
+        case 6:
+          sx = y;
+          sy = h - 1 - x;
+          break;  // rotate 90 clockwise
+        case 7:
+          sx = w - 1 - y;
+          sy = h - 1 - x;
+          break;  // transverse
+        case 8:
+          sx = w - 1 - y;
+          sy = x;
+          break;  // rotate 90 counter-clockwise
       }
       const uint8_t* src = &in.data[(static_cast<size_t>(sy) * w + sx) * ch];
       uint8_t* dst = &out.data[(static_cast<size_t>(y) * out.width + x) * ch];

@@ -60,7 +60,8 @@ TEST(BadInput, PngIsRecognisedByContentNotByName) {
 TEST(BadInput, TruncatedJpegIsTruncated) {
   const std::string jpeg = good_jpeg();
   expect_refused(jpeg.substr(0, jpeg.size() / 2), ErrorKind::truncated, "half a JPEG");
-  expect_refused(jpeg.substr(0, jpeg.size() - 1), ErrorKind::truncated, "JPEG without its last byte");
+  expect_refused(jpeg.substr(0, jpeg.size() - 1), ErrorKind::truncated,
+                 "JPEG without its last byte");
   expect_refused(jpeg.substr(0, 20), ErrorKind::truncated, "JPEG header only");
 }
 
@@ -125,7 +126,8 @@ TEST(BadInput, ThousandScanJpegIsRefusedAsAScanBomb) {
   ASSERT_TRUE(p.ok());
   const std::string& jpeg = p->jpeg;
   const size_t first_sos = jpeg.find("\xFF\xDA");
-  const size_t len = (static_cast<uint8_t>(jpeg[first_sos + 2]) << 8) | static_cast<uint8_t>(jpeg[first_sos + 3]);
+  const size_t len =
+      (static_cast<uint8_t>(jpeg[first_sos + 2]) << 8) | static_cast<uint8_t>(jpeg[first_sos + 3]);
   std::string bomb = jpeg.substr(0, first_sos);
   for (int i = 0; i < 1000; ++i) bomb += jpeg.substr(first_sos, 2 + len) + "\x00";
   bomb += "\xFF\xD9";

@@ -25,7 +25,8 @@ TEST(DecodePrefix, EveryPrefixLengthDecodesOrSaysNoCompleteScan) {
     Result<Decoded> d = decode_prefix(std::string_view(p.jpeg).substr(0, n));
     if (n < p.scan_ends.front()) {
       ASSERT_FALSE(d.ok()) << "prefix " << n << " decoded before the first scan was complete";
-      EXPECT_TRUE(d.error().kind == ErrorKind::truncated || d.error().kind == ErrorKind::not_an_image)
+      EXPECT_TRUE(d.error().kind == ErrorKind::truncated ||
+                  d.error().kind == ErrorKind::not_an_image)
           << n << ": " << d.error().message;
       continue;
     }
@@ -37,7 +38,8 @@ TEST(DecodePrefix, EveryPrefixLengthDecodesOrSaysNoCompleteScan) {
     // A prefix shows exactly the scans that end within it; the last scan's end
     // counts its EOI, which a decoder does not need.
     int expected = 0;
-    while (expected < static_cast<int>(p.scan_ends.size()) && p.scan_ends[expected] <= n) ++expected;
+    while (expected < static_cast<int>(p.scan_ends.size()) && p.scan_ends[expected] <= n)
+      ++expected;
     if (n + 2 >= p.jpeg.size()) expected = static_cast<int>(p.scan_ends.size());
     EXPECT_EQ(d->scans, expected) << "prefix " << n;
   }
@@ -153,7 +155,8 @@ TEST(ScanIndex, TruncatedFileListsOnlyCompleteScans) {
     const uint64_t mid = (p.scan_ends[i] + p.scan_ends[i + 1]) / 2;
     Result<std::vector<uint64_t>> ends = scan_index(std::string_view(p.jpeg).substr(0, mid));
     ASSERT_TRUE(ends.ok());
-    EXPECT_EQ(ends.value(), std::vector<uint64_t>(p.scan_ends.begin(), p.scan_ends.begin() + i + 1));
+    EXPECT_EQ(ends.value(),
+              std::vector<uint64_t>(p.scan_ends.begin(), p.scan_ends.begin() + i + 1));
   }
 }
 

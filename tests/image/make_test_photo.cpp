@@ -14,7 +14,8 @@ namespace {
 using glimpse::image::Pixels;
 
 double lattice(int x, int y, unsigned seed) {
-  unsigned h = static_cast<unsigned>(x) * 374761393u + static_cast<unsigned>(y) * 668265263u + seed * 2246822519u;
+  unsigned h = static_cast<unsigned>(x) * 374761393u + static_cast<unsigned>(y) * 668265263u +
+               seed * 2246822519u;
   h = (h ^ (h >> 13)) * 1274126177u;
   return ((h ^ (h >> 16)) & 0xFFFF) / 65535.0;
 }
@@ -37,7 +38,9 @@ double noise(double x, double y, unsigned seed) {
   return sum / norm;
 }
 
-unsigned char clamp8(double v) { return static_cast<unsigned char>(v < 0 ? 0 : v > 255 ? 255 : v + 0.5); }
+unsigned char clamp8(double v) {
+  return static_cast<unsigned char>(v < 0 ? 0 : v > 255 ? 255 : v + 0.5);
+}
 
 Pixels make_photo(int w, int h) {
   Pixels p;
@@ -58,25 +61,41 @@ Pixels make_photo(int w, int h) {
         g = 140 + 70 * t + 150 * cloud;
         b = 230 - 20 * t + 25 * cloud;
         const double sun = std::hypot(u - 1220, v - 210);
-        if (sun < 70) r = 255, g = 245, b = 200;
-        else if (sun < 160) { const double k = (160 - sun) / 90; r += 80 * k; g += 60 * k; b -= 20 * k; }
+        if (sun < 70)
+          r = 255, g = 245, b = 200;
+        else if (sun < 160) {
+          const double k = (160 - sun) / 90;
+          r += 80 * k;
+          g += 60 * k;
+          b -= 20 * k;
+        }
       } else {  // ground: grass texture with a path
         const double tex = noise(u / 6, v / 6, 11), big = noise(u / 120, v / 120, 5);
         r = 60 + 50 * big + 50 * tex;
         g = 100 + 60 * big + 45 * tex;
         b = 40 + 20 * big + 25 * tex;
         if (std::fabs(u - 800 - (v - 1200) * 0.6) < (v - horizon) * 0.25) {
-          r = 170 + 40 * tex; g = 150 + 35 * tex; b = 120 + 30 * tex;
+          r = 170 + 40 * tex;
+          g = 150 + 35 * tex;
+          b = 120 + 30 * tex;
         }
       }
       // Buildings: hard edges, windows.
       for (int k = 0; k < 5; ++k) {
-        const double left = 120 + k * 190, width = 120 + 25 * (k % 3), top = 380 - 60 * ((k * 7) % 4);
+        const double left = 120 + k * 190, width = 120 + 25 * (k % 3),
+                     top = 380 - 60 * ((k * 7) % 4);
         if (u >= left && u < left + width && v >= top && v < horizon + 30) {
           const double shade = 0.6 + 0.08 * k;
-          r = 150 * shade; g = 140 * shade; b = 135 * shade;
+          r = 150 * shade;
+          g = 140 * shade;
+          b = 135 * shade;
           const bool window = std::fmod(u - left, 24) > 8 && std::fmod(v - top, 30) > 10;
-          if (window) { r = 40; g = 50 + 20 * (k % 2); b = 70; if (((int(u) / 24 + int(v) / 30 + k) % 5) == 0) r = 240, g = 220, b = 140; }
+          if (window) {
+            r = 40;
+            g = 50 + 20 * (k % 2);
+            b = 70;
+            if (((int(u) / 24 + int(v) / 30 + k) % 5) == 0) r = 240, g = 220, b = 140;
+          }
         }
       }
       unsigned char* px = &p.data[(static_cast<size_t>(y) * w + x) * 3];
@@ -103,7 +122,8 @@ int main(int argc, char** argv) {
   glimpse::image::test::JpegSpec spec;
   spec.quality = 92;
   const std::string jpeg = glimpse::image::test::insert_after_soi(
-      glimpse::image::test::make_jpeg(make_photo(w, h), spec), glimpse::image::test::exif_segment(1, true));
+      glimpse::image::test::make_jpeg(make_photo(w, h), spec),
+      glimpse::image::test::exif_segment(1, true));
   auto written = glimpse::image::write_file_atomic(argv[1], jpeg);
   if (!written) {
     std::fprintf(stderr, "make_test_photo: %s: %s\n", argv[1], written.error().message.c_str());

@@ -15,14 +15,22 @@ struct Pos {
 };
 Pos stored_position(int orientation, int x, int y, int w, int h) {
   switch (orientation) {
-    case 2: return {w - 1 - x, y};
-    case 3: return {w - 1 - x, h - 1 - y};
-    case 4: return {x, h - 1 - y};
-    case 5: return {y, x};
-    case 6: return {y, w - 1 - x};          // stored turned 90 degrees counter-clockwise
-    case 7: return {h - 1 - y, w - 1 - x};
-    case 8: return {h - 1 - y, x};          // stored turned 90 degrees clockwise
-    default: return {x, y};
+    case 2:
+      return {w - 1 - x, y};
+    case 3:
+      return {w - 1 - x, h - 1 - y};
+    case 4:
+      return {x, h - 1 - y};
+    case 5:
+      return {y, x};
+    case 6:
+      return {y, w - 1 - x};  // stored turned 90 degrees counter-clockwise
+    case 7:
+      return {h - 1 - y, w - 1 - x};
+    case 8:
+      return {h - 1 - y, x};  // stored turned 90 degrees clockwise
+    default:
+      return {x, y};
   }
 }
 

@@ -134,10 +134,12 @@ TEST(Prepare, MaxEdgeAboveTheImageKeepsItLossless) {
 TEST(Prepare, PngInputsOfEveryLayoutEncodeToProgressiveJpeg) {
   const Pixels rgb = test::make_picture(64, 48);
   const Pixels gray = test::make_picture(64, 48, 1);
-  for (test::PngKind kind : {test::PngKind::gray8, test::PngKind::rgb8, test::PngKind::rgba8,
-                             test::PngKind::gray_alpha8, test::PngKind::rgb16, test::PngKind::palette}) {
+  for (test::PngKind kind :
+       {test::PngKind::gray8, test::PngKind::rgb8, test::PngKind::rgba8, test::PngKind::gray_alpha8,
+        test::PngKind::rgb16, test::PngKind::palette}) {
     const bool is_gray = kind == test::PngKind::gray8 || kind == test::PngKind::gray_alpha8;
-    const std::string png = test::make_png(is_gray || kind == test::PngKind::palette ? gray : rgb, kind);
+    const std::string png =
+        test::make_png(is_gray || kind == test::PngKind::palette ? gray : rgb, kind);
     Result<Prepared> p = prepare(png);
     ASSERT_TRUE(p.ok()) << static_cast<int>(kind) << ": " << p.error().message;
     EXPECT_EQ(p->source_format, "png");
@@ -170,8 +172,8 @@ TEST(Prepare, SixteenBitPngReducesToTheSameEightBitPixels) {
 }
 
 TEST(Prepare, DefaultMetadataDropsGpsButKeepsExif) {
-  const std::string jpeg =
-      test::insert_after_soi(test::make_jpeg(test::make_picture(64, 48), {}), test::exif_segment(1, true));
+  const std::string jpeg = test::insert_after_soi(test::make_jpeg(test::make_picture(64, 48), {}),
+                                                  test::exif_segment(1, true));
   ASSERT_TRUE(test::contains(jpeg, "GPSSECRET"));
   Result<Prepared> p = prepare(jpeg);
   ASSERT_TRUE(p.ok()) << p.error().message;
@@ -181,8 +183,8 @@ TEST(Prepare, DefaultMetadataDropsGpsButKeepsExif) {
 }
 
 TEST(Prepare, KeepAllKeepsGpsAndStripAllDropsEveryAppSegment) {
-  const std::string jpeg =
-      test::insert_after_soi(test::make_jpeg(test::make_picture(64, 48), {}), test::exif_segment(1, true));
+  const std::string jpeg = test::insert_after_soi(test::make_jpeg(test::make_picture(64, 48), {}),
+                                                  test::exif_segment(1, true));
   PrepareOptions keep;
   keep.metadata = Metadata::keep_all;
   Result<Prepared> kept = prepare(jpeg, keep);

@@ -1,7 +1,9 @@
 #include "tests/image/test_images.hpp"
 
 #include <png.h>
-#include <stdio.h>  // jpeglib.h needs FILE
+
+#include <cstdio>  // before jpeglib.h, which needs FILE
+
 #include <jpeglib.h>
 
 #include <cmath>
@@ -167,7 +169,8 @@ std::string make_png(const Pixels& px, PngKind kind) {
   std::vector<png_color> palette(256);
   if (kind == PngKind::palette) {
     for (int i = 0; i < 256; ++i)
-      palette[i] = {static_cast<png_byte>(i), static_cast<png_byte>(255 - i), static_cast<png_byte>(i / 2)};
+      palette[i] = {static_cast<png_byte>(i), static_cast<png_byte>(255 - i),
+                    static_cast<png_byte>(i / 2)};
     png_set_PLTE(png, info, palette.data(), 256);
   }
   png_write_info(png, info);
