@@ -1,0 +1,135 @@
+// glimpse prepare / render / fill as a user runs them: --help, exit codes,
+// error lines naming the file, and no partial output file on failure.
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "image/image.hpp"
+#include "tests/image/test_images.hpp"
+
+namespace glimpse::image {
+namespace {
+
+struct Outcome {
+  int code = -1;
+  std::string output;  // stdout and stderr
+};
+
+class CmdImage : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* build = std::getenv("GLIMPSE_BUILD_DIR");
+    glimpse_ = std::string(build ? build : ".") + "/client/glimpse";
+    if (access(glimpse_.c_str(), X_OK) != 0) GTEST_SKIP() << "no glimpse binary at " << glimpse_;
+    char dir[] = "/tmp/glimpse_cmd_image_XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+    const std::string photo = test::make_jpeg(test::make_picture(160, 120), {});
+    Result<Prepared> p = prepare(photo);
+    ASSERT_TRUE(p.ok());
+    write("photo.jpg", photo);
+    write("progressive.jpg", p->jpeg);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) std::system(("rm -rf '" + dir_ + "'").c_str());
+  }
+
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+  void write(const std::string& name, const std::string& bytes) {
+    ASSERT_TRUE(write_file_atomic(path(name), bytes).ok());
+  }
+  Outcome run(const std::string& args) const {
+    Outcome r;
+    FILE* pipe = popen(("cd '" + dir_ + "' && '" + glimpse_ + "' " + args + " 2>&1").c_str(), "r");
+    if (!pipe) return r;
+    char buffer[4096];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) r.output.append(buffer, n);
+    const int status = pclose(pipe);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+  }
+  // The directory's entries, sorted.
+  std::vector<std::string> files() const {
+    std::vector<std::string> out;
+    if (DIR* d = opendir(dir_.c_str())) {
+      while (dirent* e = readdir(d)) {
+        const std::string name = e->d_name;
+        if (name != "." && name != "..") out.push_back(name);
+      }
+      closedir(d);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  std::string glimpse_, dir_;
+};
+
+TEST_F(CmdImage, EveryCommandHasHelpThatExitsZero) {
+  for (const char* command : {"prepare", "render", "fill"}) {
+    Outcome r = run(std::string(command) + " --help");
+    EXPECT_EQ(r.code, 0) << command;
+    EXPECT_NE(r.output.find(std::string("usage: glimpse ") + command), std::string::npos)
+        << r.output;
+    EXPECT_EQ(run(std::string(command) + " -h").code, 0);
+  }
+}
+
+TEST_F(CmdImage, PrepareRenderFillRoundTrip) {
+  Outcome p = run("prepare photo.jpg -o out.jpg");
+  ASSERT_EQ(p.code, 0) << p.output;
+  EXPECT_NE(p.output.find("lossless transcode"), std::string::npos) << p.output;
+  EXPECT_NE(p.output.find("2g"), std::string::npos) << p.output;
+  Outcome r = run("render out.jpg --bytes 30% -o first.png --scale 2");
+  ASSERT_EQ(r.code, 0) << r.output;
+  Result<std::string> png = read_file(path("first.png"));
+  ASSERT_TRUE(png.ok());
+  Result<Pixels> shown = decode(png.value());
+  ASSERT_TRUE(shown.ok());
+  EXPECT_EQ(shown->width, 80);
+  Outcome f = run("fill out.jpg --bytes 40% -o filled.jpg");
+  ASSERT_EQ(f.code, 0) << f.output;
+  Result<std::string> filled = read_file(path("filled.jpg"));
+  ASSERT_TRUE(filled.ok());
+  EXPECT_TRUE(decode(filled.value()).ok());
+}
+
+TEST_F(CmdImage, BadInputNamesTheFileExitsOneAndLeavesNoOutput) {
+  write("empty.jpg", "");
+  write("notes.jpg", "just some text\n");
+  Result<std::string> jpeg = read_file(path("photo.jpg"));
+  write("cut.jpg", jpeg->substr(0, jpeg->size() / 2));
+  const std::vector<std::string> before = files();
+  for (const char* name : {"empty.jpg", "notes.jpg", "cut.jpg", "missing.jpg"}) {
+    Outcome r = run(std::string("prepare ") + name + " -o out.jpg");
+    EXPECT_EQ(r.code, 1) << name << ": " << r.output;
+    EXPECT_NE(r.output.find(name), std::string::npos) << r.output;
+  }
+  Outcome r = run("render progressive.jpg --bytes 10 -o out.png");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("progressive.jpg: truncated"), std::string::npos) << r.output;
+  EXPECT_EQ(run("fill notes.jpg --bytes 50% -o out.jpg").code, 1);
+  EXPECT_EQ(files(), before) << "a failed command left a file behind";
+}
+
+TEST_F(CmdImage, UsageErrorsExitTwo) {
+  EXPECT_EQ(run("prepare photo.jpg").code, 2);
+  EXPECT_EQ(run("prepare photo.jpg -o x.jpg --quality 0").code, 2);
+  EXPECT_EQ(run("prepare photo.jpg -o x.jpg --metadata maybe").code, 2);
+  EXPECT_EQ(run("prepare photo.jpg -o x.jpg --frobnicate").code, 2);
+  EXPECT_EQ(run("render progressive.jpg -o x.png").code, 2);
+  EXPECT_EQ(run("render progressive.jpg --bytes 150% -o x.png").code, 2);
+  EXPECT_EQ(run("render progressive.jpg --bytes 50% --scale 3 -o x.png").code, 2);
+  EXPECT_EQ(run("fill progressive.jpg --bytes lots -o x.jpg").code, 2);
+}
+
+}  // namespace
+}  // namespace glimpse::image
