@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/rocksdb_log.hpp"
 #include "tests/storage/event_log_contract.hpp"
+#include "tests/storage/temp_dir.hpp"
 
 namespace glimpse::storage::testing {
 namespace {
@@ -119,6 +121,31 @@ TEST_F(FaultInjectionTest, FaultsApplyInArmingOrderAcrossKinds) {
   EXPECT_EQ(log_.append_and_wait(batch(0)).code(), Code::io_error);
   EXPECT_EQ(inner_next(), 1u);  // then the sync fault: written, not acknowledged
   EXPECT_EQ(log_.appends_seen(), 2u);
+}
+
+// Over a real RocksDB directory: a death between write and reply leaves a
+// batch that nobody acknowledged, and a restarted process recovers it.
+TEST(FaultInjectionOverRocksDb, DeathAfterWriteLeavesTheBatchForTheRestartedProcess) {
+  TempDir dir;
+  RocksDbOptions options;
+  options.path = dir.sub("db");
+  {
+    std::unique_ptr<EventLog> disk;
+    ASSERT_TRUE(open_rocksdb_log(options, &disk).ok());
+    FaultInjectionLog log(disk.get());
+    ASSERT_TRUE(log.append_and_wait(request(transfer(1), 0, {tagged_event(1, "acked")})).ok());
+    log.die_after_next_write();
+    EXPECT_EQ(log.append_and_wait(request(transfer(1), 1, {tagged_event(2, "unacked")})).code(),
+              Code::closed);
+  }
+  std::unique_ptr<EventLog> disk;
+  ASSERT_TRUE(open_rocksdb_log(options, &disk).ok());
+  std::vector<std::string> events;
+  ASSERT_TRUE(disk->replay(transfer(1), 0, [&](uint64_t, std::string_view e) {
+                     events.emplace_back(e);
+                     return true;
+                   }).ok());
+  EXPECT_EQ(events, (std::vector<std::string>{tagged_event(1, "acked"), tagged_event(2, "unacked")}));
 }
 
 }  // namespace
