@@ -1,0 +1,287 @@
+// bench_image [DIR] [--reps N]: the image pipeline's figures beside their
+// anchors, measured in the same run (issue #2, section 5).
+//  1. Transcode throughput (MP/s) of prepare() on the JPEG inputs that
+//     transcode losslessly, next to `jpegtran -progressive -optimize -copy none`
+//     spawned on the same files; median of N repetitions each.
+//  2. Per photo: baseline size (the input JPEG; for a PNG, the baseline of the
+//     same q85 coefficients, via fill()), progressive size, and the % of the
+//     file at which the prefix decode (decode_prefix, block smoothing on) first
+//     reaches display SSIM 0.80 and 0.90, for our scan script and libjpeg's
+//     default on the same coefficients. Then medians and ours/default ratios
+//     against the 2/3 goal.
+#include <dirent.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "image/image.hpp"
+#include "image/quality.hpp"
+
+extern char** environ;
+
+namespace {
+
+using namespace glimpse::image;
+using Clock = std::chrono::steady_clock;
+
+constexpr double kLevels[2] = {0.80, 0.90};
+constexpr double kGoalRatio = 2.0 / 3.0;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+bool has_suffix(std::string name, const char* suffix) {
+  std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+  const size_t n = std::strlen(suffix);
+  return name.size() >= n && name.compare(name.size() - n, n, suffix) == 0;
+}
+
+std::vector<std::string> list_photos(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return out;
+  while (dirent* e = readdir(d)) {
+    const std::string name = e->d_name;
+    if (has_suffix(name, ".jpg") || has_suffix(name, ".jpeg") || has_suffix(name, ".png"))
+      out.push_back(name);
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string find_in_path(const char* program) {
+  const char* path = std::getenv("PATH");
+  std::string p = path ? path : "/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= p.size()) {
+    size_t end = p.find(':', start);
+    if (end == std::string::npos) end = p.size();
+    std::string candidate = p.substr(start, end - start) + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
+// Runs `jpegtran -progressive -optimize -copy none file > /dev/null`; seconds.
+double time_jpegtran(const std::string& jpegtran, const std::string& file) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  const char* argv[] = {jpegtran.c_str(), "-progressive", "-optimize", "-copy", "none",
+                        file.c_str(), nullptr};
+  const auto t0 = Clock::now();
+  pid_t pid = 0;
+  if (posix_spawn(&pid, jpegtran.c_str(), &actions, nullptr, const_cast<char**>(argv), environ) != 0)
+    return -1;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const double s = seconds_since(t0);
+  posix_spawn_file_actions_destroy(&actions);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? s : -1;
+}
+
+// % of the file at which the prefix first reaches each level (-1: never
+// before the whole file, which is 100% by definition).
+struct Reach {
+  double percent[2] = {-1, -1};
+};
+
+Result<Reach> reach(const Prepared& p) {
+  Result<Decoded> final_picture = decode_prefix(p.jpeg);
+  if (!final_picture) return final_picture.error();
+  const Pixels final_shown = area_downscale(final_picture->pixels, 1080);
+  Reach r;
+  for (uint64_t end : p.scan_ends) {
+    const double percent = 100.0 * end / p.jpeg.size();
+    double s = 1.0;
+    if (end < p.jpeg.size()) {
+      Result<Decoded> d = decode_prefix(std::string_view(p.jpeg).substr(0, end));
+      if (!d) return d.error();
+      s = ssim(area_downscale(d->pixels, 1080), final_shown);
+    }
+    for (int i = 0; i < 2; ++i)
+      if (r.percent[i] < 0 && s >= kLevels[i]) r.percent[i] = percent;
+    if (r.percent[1] >= 0) break;
+  }
+  return r;
+}
+
+struct Photo {
+  std::string name, path, input;
+  Prepared ours, theirs;
+  uint64_t baseline = 0;
+  Reach reach_ours, reach_theirs;
+};
+
+const char* verdict(double ratio) { return ratio <= kGoalRatio ? "PASS" : "MISS"; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string dir;
+  int reps = 5;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--reps" && i + 1 < argc) {
+      reps = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "-h" || a == "--help") {
+      std::printf("usage: bench_image [DIR] [--reps N]\n");
+      return 0;
+    } else {
+      dir = a;
+    }
+  }
+#ifdef GLIMPSE_CORPUS_DIR
+  if (dir.empty()) dir = GLIMPSE_CORPUS_DIR;
+#endif
+  if (dir.empty()) {
+    std::fprintf(stderr, "bench_image: no photo folder: pass one (bench_image DIR); the default "
+                         "../shared/corpus did not exist when this was built\n");
+    return 2;
+  }
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    std::fprintf(stderr, "bench_image: %s is not a folder: pass a folder of .jpg/.png photos\n",
+                 dir.c_str());
+    return 2;
+  }
+  const std::vector<std::string> names = list_photos(dir);
+  if (names.empty()) {
+    std::fprintf(stderr, "bench_image: no .jpg/.jpeg/.png files in %s\n", dir.c_str());
+    return 2;
+  }
+  std::printf("bench_image: %zu photos in %s\n\n", names.size(), dir.c_str());
+
+  std::vector<Photo> photos;
+  for (const std::string& name : names) {
+    Photo ph;
+    ph.name = name;
+    ph.path = dir + "/" + name;
+    Result<std::string> data = read_file(ph.path);
+    if (!data) {
+      std::fprintf(stderr, "skip %s: %s\n", name.c_str(), data.error().message.c_str());
+      continue;
+    }
+    ph.input = std::move(data.value());
+    PrepareOptions ours, theirs;
+    ours.script = ScanScriptKind::glimpse;
+    theirs.script = ScanScriptKind::libjpeg_default;
+    ours.metadata = theirs.metadata = Metadata::strip_all;
+    Result<Prepared> a = prepare(ph.input, ours), b = prepare(ph.input, theirs);
+    if (!a || !b) {
+      std::fprintf(stderr, "skip %s: %s\n", name.c_str(),
+                   (!a ? a.error() : b.error()).message.c_str());
+      continue;
+    }
+    ph.ours = std::move(a.value());
+    ph.theirs = std::move(b.value());
+    if (ph.ours.source_format == "jpeg") {
+      ph.baseline = ph.input.size();
+    } else {
+      Result<std::string> baseline = fill(ph.ours.jpeg);
+      ph.baseline = baseline ? baseline->size() : 0;
+    }
+    photos.push_back(std::move(ph));
+  }
+
+  // 1. Throughput on lossless JPEG transcodes.
+  std::vector<const Photo*> lossless;
+  double megapixels = 0;
+  for (const Photo& ph : photos) {
+    if (!ph.ours.lossless) continue;
+    lossless.push_back(&ph);
+    megapixels += ph.ours.width * static_cast<double>(ph.ours.height) / 1e6;
+  }
+  std::printf("1. transcode throughput: %zu lossless JPEG inputs, %.1f MP, median of %d reps\n",
+              lossless.size(), megapixels, reps);
+  if (!lossless.empty()) {
+    const std::string jpegtran = find_in_path("jpegtran");
+    std::vector<double> ours_s, theirs_s;
+    for (int r = 0; r < reps; ++r) {
+      const auto t0 = Clock::now();
+      for (const Photo* ph : lossless) {
+        Result<std::string> data = read_file(ph->path);
+        PrepareOptions o;
+        o.metadata = Metadata::strip_all;
+        if (!data || !prepare(data.value(), o)) std::fprintf(stderr, "prepare failed\n");
+      }
+      ours_s.push_back(seconds_since(t0));
+      if (jpegtran.empty()) continue;
+      double t = 0;
+      for (const Photo* ph : lossless) t += std::max(0.0, time_jpegtran(jpegtran, ph->path));
+      theirs_s.push_back(t);
+    }
+    const double ours_mps = megapixels / median(ours_s);
+    std::printf("   glimpse prepare (in-process, our script):  %7.1f MP/s\n", ours_mps);
+    if (jpegtran.empty()) {
+      std::printf("   jpegtran: not found (apt-get install libjpeg-turbo-progs); no ratio\n");
+    } else {
+      const double theirs_mps = megapixels / median(theirs_s);
+      std::printf("   jpegtran -progressive -optimize -copy none: %7.1f MP/s (process per file)\n",
+                  theirs_mps);
+      std::printf("   ratio %.2fx  (goal >= 1.0x: %s)\n", ours_mps / theirs_mps,
+                  ours_mps >= theirs_mps ? "PASS" : "MISS");
+    }
+  }
+
+  // 2. How early each script's prefix reaches display SSIM 0.80 / 0.90.
+  std::printf("\n2. %% of file to reach display SSIM (1080 px), ours vs libjpeg default script\n");
+  std::printf("   %-26s %9s %9s %9s %6s %6s | %6s %6s\n", "photo", "size", "baseline",
+              "progr.", "ours80", "ours90", "def80", "def90");
+  std::vector<double> ours80, ours90, def80, def90;
+  bool size_ok = true;
+  for (Photo& ph : photos) {
+    Result<Reach> a = reach(ph.ours), b = reach(ph.theirs);
+    if (!a || !b) {
+      std::fprintf(stderr, "   %s: prefix decode failed: %s\n", ph.name.c_str(),
+                   (!a ? a.error() : b.error()).message.c_str());
+      continue;
+    }
+    ph.reach_ours = a.value();
+    ph.reach_theirs = b.value();
+    auto pct = [](double p) { return p < 0 ? 100.0 : p; };
+    ours80.push_back(pct(a->percent[0]));
+    ours90.push_back(pct(a->percent[1]));
+    def80.push_back(pct(b->percent[0]));
+    def90.push_back(pct(b->percent[1]));
+    const bool fits = ph.ours.jpeg.size() <= ph.baseline;
+    size_ok = size_ok && fits;
+    char dims[32];
+    std::snprintf(dims, sizeof dims, "%dx%d", ph.ours.width, ph.ours.height);
+    std::printf("   %-26s %9s %8.1fK %7.1fK%s %5.1f%% %5.1f%% | %5.1f%% %5.1f%%%s\n",
+                ph.name.c_str(), dims, ph.baseline / 1024.0, ph.ours.jpeg.size() / 1024.0,
+                fits ? " " : "!", ours80.back(), ours90.back(), def80.back(), def90.back(),
+                ph.ours.source_format == "jpeg" && !ph.ours.lossless ? "  (re-encoded: EXIF rotation)"
+                                                                     : "");
+  }
+  if (ours80.empty()) return 1;
+  const double m[4] = {median(ours80), median(ours90), median(def80), median(def90)};
+  std::printf("   %-26s %9s %9s %9s %5.1f%% %5.1f%% | %5.1f%% %5.1f%%\n", "median", "", "", "",
+              m[0], m[1], m[2], m[3]);
+  std::printf("\n   ours/default at 0.80: %.2f  (goal <= %.2f: %s)\n", m[0] / m[2], kGoalRatio,
+              verdict(m[0] / m[2]));
+  std::printf("   ours/default at 0.90: %.2f  (goal <= %.2f: %s)\n", m[1] / m[3], kGoalRatio,
+              verdict(m[1] / m[3]));
+  std::printf("   progressive size <= baseline for every photo: %s\n", size_ok ? "PASS" : "MISS");
+  return 0;
+}
