@@ -9,7 +9,7 @@ using State = InboxActorState;
 
 bool quiescent(const State& st) { return st.inflight.empty() && st.replies.empty(); }
 
-void arm_idle(InboxActor* self) {
+void arm_idle(InboxActor self) {
   auto& st = self->state;
   ++st.activity;
   if (st.timer_armed) return;
@@ -30,13 +30,13 @@ void flush_replies(State& st) {
   }
 }
 
-void fail(InboxActor* self, const RelayError& error) {
+void fail(InboxActor self, const RelayError& error) {
   for (auto& p : self->state.replies) p.rp.deliver(Expected<Done>(error));
   self->state.replies.clear();
   self->quit(caf::make_error(caf::sec::runtime_error, error.to_string()));
 }
 
-void issue(InboxActor* self, std::vector<Event> events) {
+void issue(InboxActor self, std::vector<Event> events) {
   auto& st = self->state;
   storage::AppendRequest req;
   req.stream = inbox_stream(st.user);
@@ -48,13 +48,13 @@ void issue(InboxActor* self, std::vector<Event> events) {
   st.next_seq += events.size();
   const uint64_t token = ++st.issued;
   st.inflight.push_back(std::move(events));
-  auto handle = caf::actor_cast<caf::actor>(self);
+  auto handle = caf::actor_cast<InboxActorHandle>(self);
   st.shared->log->append(std::move(req), [handle, token](storage::Status s) {
     caf::anon_send(handle, durable_atom_v, msg::BatchDone{token, s.ok(), s.to_string()});
   });
 }
 
-void recover(InboxActor* self) {
+void recover(InboxActor self) {
   auto& st = self->state;
   st.durable.user = st.user;
   bool bad = false;
@@ -79,8 +79,9 @@ void recover(InboxActor* self) {
 
 }  // namespace
 
-caf::behavior inbox_actor(InboxActor* self, uint64_t user, std::shared_ptr<Shared> shared,
-                          caf::actor manager) {
+InboxActorHandle::behavior_type inbox_actor(InboxActor self, uint64_t user,
+                                            std::shared_ptr<Shared> shared,
+                                            ManagerActorHandle manager) {
   auto& st = self->state;
   st.user = user;
   st.shared = std::move(shared);
@@ -91,14 +92,15 @@ caf::behavior inbox_actor(InboxActor* self, uint64_t user, std::shared_ptr<Share
   recover(self);
   arm_idle(self);
   return {
-      [self](inbox_atom, msg::InboxCmd& cmd) {
+      [self](inbox_atom, msg::InboxCmd& cmd) -> State::Promise {
         auto& st = self->state;
         ++st.handled;
         arm_idle(self);
-        auto rp = self->make_response_promise();
+        auto rp = self->make_response_promise<Expected<Done>>();
         if (st.broken) {
           rp.deliver(Expected<Done>(*st.broken));
-          return self->quit();
+          self->quit();
+          return rp;
         }
         if (auto* q = std::get_if<QueueNotification>(&cmd.body))
           st.available.emplace(q->notification.file_id, cmd.available);
@@ -106,6 +108,7 @@ caf::behavior inbox_actor(InboxActor* self, uint64_t user, std::shared_ptr<Share
         if (!d.events.empty()) issue(self, std::move(d.events));
         st.replies.push_back(State::Pending{st.issued, rp, std::move(d.reply)});
         flush_replies(st);
+        return rp;
       },
       [self](subscr_atom, msg::SubscribeReq& req) -> Expected<Done> {
         auto& st = self->state;

@@ -19,22 +19,23 @@
 
 #include "actors/inbox.hpp"
 #include "actors/shell_common.hpp"
-#include "actors/type_ids.hpp"
+#include "actors/actor_types.hpp"
 
 namespace glimpse::actors {
 
 struct InboxActorState {
   static inline const char* name = "glimpse.inbox";
 
+  using Promise = caf::typed_response_promise<Expected<Done>>;
   struct Pending {
     uint64_t after = 0;
-    caf::response_promise rp;
+    Promise rp;
     Expected<Done> reply = Done{};
   };
 
   uint64_t user = 0;
   std::shared_ptr<Shared> shared;
-  caf::actor manager;
+  ManagerActorHandle manager;
   InboxState durable;
   InboxState decided;
   std::map<std::string, uint64_t> available;  // file id -> bytes when queued (this run only)
@@ -50,9 +51,10 @@ struct InboxActorState {
   std::optional<RelayError> broken;
 };
 
-using InboxActor = caf::stateful_actor<InboxActorState>;
+using InboxActor = InboxActorHandle::stateful_pointer<InboxActorState>;
 
-caf::behavior inbox_actor(InboxActor* self, uint64_t user, std::shared_ptr<Shared> shared,
-                          caf::actor manager);
+InboxActorHandle::behavior_type inbox_actor(InboxActor self, uint64_t user,
+                                            std::shared_ptr<Shared> shared,
+                                            ManagerActorHandle manager);
 
 }  // namespace glimpse::actors

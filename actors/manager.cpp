@@ -8,26 +8,51 @@ namespace {
 
 using State = ManagerState;
 
-State::Active& transfer_of(Manager* self, uint64_t id) {
+State::Active<TransferActorHandle>& transfer_of(Manager self, uint64_t id) {
   auto& st = self->state;
   auto it = st.transfers.find(id);
   if (it != st.transfers.end()) return it->second;
   auto a = self->spawn<caf::lazy_init>(transfer_actor, id, st.shared,
-                                       caf::actor_cast<caf::actor>(self));
+                                       caf::actor_cast<ManagerActorHandle>(self));
   self->link_to(a);
   self->monitor(a);
-  return st.transfers.emplace(id, State::Active{a, 0}).first->second;
+  return st.transfers.emplace(id, State::Active<TransferActorHandle>{a, 0}).first->second;
 }
 
-State::Active& inbox_of(Manager* self, uint64_t user) {
+State::Active<InboxActorHandle>& inbox_of(Manager self, uint64_t user) {
   auto& st = self->state;
   auto it = st.inboxes.find(user);
   if (it != st.inboxes.end()) return it->second;
   auto a = self->spawn<caf::lazy_init>(inbox_actor, user, st.shared,
-                                       caf::actor_cast<caf::actor>(self));
+                                       caf::actor_cast<ManagerActorHandle>(self));
   self->link_to(a);
   self->monitor(a);
-  return st.inboxes.emplace(user, State::Active{a, 0}).first->second;
+  return st.inboxes.emplace(user, State::Active<InboxActorHandle>{a, 0}).first->second;
+}
+
+template <class Map>
+bool erase_by_address(Map& map, const caf::actor_addr& addr) {
+  for (auto it = map.begin(); it != map.end(); ++it)
+    if (it->second.actor.address() == addr) {
+      map.erase(it);
+      return true;
+    }
+  return false;
+}
+
+// Passivates the child `key` of `map` if `r` proves nothing is on its way to it.
+template <class Map>
+bool passivate(Manager self, Map& map, const msg::IdleReport& r) {
+  auto it = map.find(r.key);
+  if (it == map.end() ||
+      it->second.actor.address() != caf::actor_cast<caf::actor_addr>(self->current_sender()) ||
+      it->second.sent != r.handled)
+    return false;
+  self->send(it->second.actor, stop_atom_v);
+  self->demonitor(it->second.actor.address());
+  self->unlink_from(it->second.actor);
+  map.erase(it);
+  return true;
 }
 
 void forget_open(State& st, uint64_t id) {
@@ -38,7 +63,7 @@ void forget_open(State& st, uint64_t id) {
   st.unfinished.erase(it);
 }
 
-void arm_sweep(Manager* self) {
+void arm_sweep(Manager self) {
   auto& st = self->state;
   const auto& cfg = st.shared->config;
   if (st.sweep_armed || cfg.idle_timeout.count() <= 0) return;
@@ -46,9 +71,11 @@ void arm_sweep(Manager* self) {
   self->delayed_send(self, cfg.expiry_sweep_every, sweep_atom_v);
 }
 
-caf::response_promise open(Manager* self, msg::TransferCmd& cmd) {
+using StatusPromise = caf::typed_response_promise<Expected<TransferStatus>>;
+
+StatusPromise open(Manager self, msg::TransferCmd& cmd) {
   auto& st = self->state;
-  auto rp = self->make_response_promise();
+  auto rp = self->make_response_promise<Expected<TransferStatus>>();
   auto& h = std::get<OpenTransfer>(cmd.body).header;
   h.node = st.shared->config.node;
   const auto& limits = st.shared->config.limits;
@@ -70,6 +97,11 @@ caf::response_promise open(Manager* self, msg::TransferCmd& cmd) {
     }
   }
   bool fresh = false;
+  if (existing == 0 && !st.recovered) {
+    rp.deliver(Expected<TransferStatus>(RelayError{
+        ErrorCode::unavailable, "the relay has not recovered its log yet (Relay::recover); retry"}));
+    return rp;
+  }
   if (existing == 0) {
     if (auto e = validate_header(h, limits)) {
       rp.deliver(Expected<TransferStatus>(*e));
@@ -112,76 +144,67 @@ caf::response_promise open(Manager* self, msg::TransferCmd& cmd) {
   return rp;
 }
 
-template <class... Ts>
-void route_transfer(Manager* self, uint64_t id, Ts&&... xs) {
+template <class R, class... Ts>
+caf::typed_response_promise<R> route_transfer(Manager self, uint64_t id, Ts&&... xs) {
   auto& a = transfer_of(self, id);
   ++a.sent;
-  self->delegate(a.actor, std::forward<Ts>(xs)...);
+  return self->make_response_promise<R>().delegate(a.actor, std::forward<Ts>(xs)...);
 }
 
 template <class... Ts>
-void route_inbox(Manager* self, uint64_t user, Ts&&... xs) {
+caf::typed_response_promise<Expected<Done>> route_inbox(Manager self, uint64_t user, Ts&&... xs) {
   auto& a = inbox_of(self, user);
   ++a.sent;
-  self->delegate(a.actor, std::forward<Ts>(xs)...);
+  return self->make_response_promise<Expected<Done>>().delegate(a.actor, std::forward<Ts>(xs)...);
 }
 
 }  // namespace
 
-caf::behavior manager_actor(Manager* self, std::shared_ptr<Shared> shared) {
+ManagerActorHandle::behavior_type manager_actor(Manager self, std::shared_ptr<Shared> shared) {
   self->state.shared = std::move(shared);
   self->set_down_handler([self](caf::down_msg& m) {
     auto& st = self->state;
-    for (auto* map : {&st.transfers, &st.inboxes})
-      for (auto it = map->begin(); it != map->end(); ++it)
-        if (it->second.actor.address() == m.source) {
-          map->erase(it);
-          return;
-        }
+    if (!erase_by_address(st.transfers, m.source)) erase_by_address(st.inboxes, m.source);
   });
   self->set_exit_handler([self](caf::exit_msg& m) {
     if (!m.source) self->quit(m.reason);  // a child's exit is handled by the down handler
   });
+  using Status = Expected<TransferStatus>;
   return {
-      [self](transfer_atom, msg::TransferCmd& cmd) {
-        if (std::holds_alternative<OpenTransfer>(cmd.body)) return (void)open(self, cmd);
-        route_transfer(self, cmd.transfer_id, transfer_atom_v, std::move(cmd));
+      [self](transfer_atom, msg::TransferCmd& cmd) -> StatusPromise {
+        if (std::holds_alternative<OpenTransfer>(cmd.body)) return open(self, cmd);
+        return route_transfer<Status>(self, cmd.transfer_id, transfer_atom_v, std::move(cmd));
       },
       [self](resume_atom, msg::ResumeQuery& q) {
-        route_transfer(self, q.transfer_id, resume_atom_v, std::move(q));
+        return route_transfer<Status>(self, q.transfer_id, resume_atom_v, std::move(q));
       },
       [self](file_atom, msg::FileQuery& q) {
-        route_transfer(self, q.transfer_id, file_atom_v, std::move(q));
+        return route_transfer<Expected<FileInfo>>(self, q.transfer_id, file_atom_v, std::move(q));
       },
       [self](read_atom, msg::FileQuery& q) {
-        route_transfer(self, q.transfer_id, read_atom_v, std::move(q));
+        return route_transfer<Expected<std::string>>(self, q.transfer_id, read_atom_v,
+                                                     std::move(q));
       },
       [self](watch_atom, msg::FileQuery& q) {
-        route_transfer(self, q.transfer_id, watch_atom_v, std::move(q));
+        return route_transfer<Expected<Done>>(self, q.transfer_id, watch_atom_v, std::move(q));
       },
       [self](inbox_atom, msg::InboxCmd& cmd) {
-        route_inbox(self, cmd.user, inbox_atom_v, std::move(cmd));
+        return route_inbox(self, cmd.user, inbox_atom_v, std::move(cmd));
       },
       [self](notify_atom, msg::InboxCmd& cmd) {
-        route_inbox(self, cmd.user, inbox_atom_v, std::move(cmd));
+        return route_inbox(self, cmd.user, inbox_atom_v, std::move(cmd));
       },
       [self](subscr_atom, msg::SubscribeReq& req) {
-        route_inbox(self, req.user, subscr_atom_v, std::move(req));
+        return route_inbox(self, req.user, subscr_atom_v, std::move(req));
       },
       [self](idle_atom, msg::IdleReport& r) {
         auto& st = self->state;
-        auto& map = r.inbox ? st.inboxes : st.transfers;
-        auto it = map.find(r.key);
-        if (it == map.end() || it->second.actor.address() != caf::actor_cast<caf::actor_addr>(self->current_sender()) ||
-            it->second.sent != r.handled)
-          return;
-        self->send(it->second.actor, stop_atom_v);
-        self->demonitor(it->second.actor);
-        self->unlink_from(it->second.actor);
-        map.erase(it);
-        if (!r.inbox)
+        if (r.inbox) {
+          passivate(self, st.inboxes, r);
+        } else if (passivate(self, st.transfers, r)) {
           if (auto u = st.unfinished.find(r.key); u != st.unfinished.end())
             u->second.last_event_ns = r.last_event_ns;
+        }
       },
       [self](finished_atom, uint64_t id, uint64_t) { forget_open(self->state, id); },
       [self](sweep_atom) {
@@ -203,6 +226,7 @@ caf::behavior manager_actor(Manager* self, std::shared_ptr<Shared> shared) {
       },
       [self](init_atom, msg::RecoveryData& data) -> Expected<Done> {
         auto& st = self->state;
+        st.recovered = true;
         st.next_transfer_id = std::max(st.next_transfer_id, data.next_transfer_id);
         for (const auto& u : data.unfinished) {
           if (st.unfinished.count(u.transfer_id)) continue;
@@ -222,7 +246,7 @@ caf::behavior manager_actor(Manager* self, std::shared_ptr<Shared> shared) {
                           st.next_transfer_id};
       },
       [self](stop_atom) { self->quit(caf::exit_reason::user_shutdown); },
-      [self](link_atom, caf::actor& bridge) { self->link_to(bridge); },
+      [self](link_atom, caf::actor bridge) { self->link_to(bridge); },
   };
 }
 

@@ -18,15 +18,16 @@
 #include <unordered_map>
 
 #include "actors/shell_common.hpp"
-#include "actors/type_ids.hpp"
+#include "actors/actor_types.hpp"
 
 namespace glimpse::actors {
 
 struct ManagerState {
   static inline const char* name = "glimpse.manager";
 
+  template <class Handle>
   struct Active {
-    caf::actor actor;
+    Handle actor;
     uint64_t sent = 0;  // messages forwarded to it (compared with IdleReport::handled)
   };
   struct Unfinished {
@@ -36,16 +37,17 @@ struct ManagerState {
 
   std::shared_ptr<Shared> shared;
   uint64_t next_transfer_id = 1;
-  std::unordered_map<uint64_t, Active> transfers;  // by transfer id
-  std::unordered_map<uint64_t, Active> inboxes;    // by user
+  std::unordered_map<uint64_t, Active<TransferActorHandle>> transfers;  // by transfer id
+  std::unordered_map<uint64_t, Active<InboxActorHandle>> inboxes;       // by user
   std::unordered_map<uint64_t, Unfinished> unfinished;
   std::unordered_map<uint64_t, uint32_t> open_per_sender;
   std::unordered_map<std::string, uint64_t> opening;  // idempotency index key -> id, in flight
   bool sweep_armed = false;
+  bool recovered = false;  // init_atom received: transfer ids are safe to allocate
 };
 
-using Manager = caf::stateful_actor<ManagerState>;
+using Manager = ManagerActorHandle::stateful_pointer<ManagerState>;
 
-caf::behavior manager_actor(Manager* self, std::shared_ptr<Shared> shared);
+ManagerActorHandle::behavior_type manager_actor(Manager self, std::shared_ptr<Shared> shared);
 
 }  // namespace glimpse::actors

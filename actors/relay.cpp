@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "actors/event_codec.hpp"
+#include "actors/actor_types.hpp"
 #include "actors/manager.hpp"
 #include "actors/shell_common.hpp"
 #include "actors/type_ids.hpp"
@@ -35,7 +36,7 @@ bool Subscription::active() const { return state_ && state_->active(); }
 struct Relay::Impl {
   caf::actor_system& system;
   std::shared_ptr<Shared> shared;
-  caf::actor manager;
+  ManagerActorHandle manager;
 
   // Bridges: actors that send the Relay's requests to the manager and hand
   // the answers to the callbacks. A call goes to the bridge chosen by its key
@@ -48,8 +49,10 @@ struct Relay::Impl {
   template <class T, class... Ts>
   void ask(uint64_t key, Callback<T> done, Ts&&... xs) {
     msg::Call call{[mgr = manager, done = std::move(done),
-                    m = caf::make_message(std::forward<Ts>(xs)...)](caf::event_based_actor* self) {
-      self->request(mgr, caf::infinite, m)
+                    args = std::make_tuple(std::forward<Ts>(xs)...)](
+                       caf::event_based_actor* self) mutable {
+      std::apply([&](auto&... a) { return self->request(mgr, caf::infinite, std::move(a)...); },
+                 args)
           .then([done](Expected<T>& r) { done(std::move(r)); },
                 [done](caf::error& e) {
                   done(RelayError{ErrorCode::unavailable,
@@ -82,7 +85,7 @@ RelayError no_such_file(const std::string& file_id) {
 }  // namespace
 
 Relay::Relay(caf::actor_system& system, storage::EventLog& log, RelayConfig config)
-    : impl_(new Impl{system, std::make_shared<Shared>(), caf::actor()}) {
+    : impl_(new Impl{system, std::make_shared<Shared>(), ManagerActorHandle()}) {
   if (!config.now_ns)
     config.now_ns = [] {
       return std::chrono::duration_cast<std::chrono::nanoseconds>(

@@ -50,7 +50,8 @@ struct RelayConfig {
   // An unfinished transfer with no event for this long is Expired; 0 = never.
   std::chrono::milliseconds idle_timeout{std::chrono::hours(24)};
   std::chrono::milliseconds expiry_sweep_every{std::chrono::minutes(1)};
-  // Wall clock, Unix time in ns: captured into events. Default: system_clock.
+  // Wall clock, Unix time in ns: captured into events. Called from any CAF
+  // thread, so it must be thread-safe. Default: system_clock.
   std::function<int64_t()> now_ns;
 };
 
@@ -153,6 +154,7 @@ class Relay {
   // calling thread (not an actor thread); call once, before serving. Queued,
   // unacked notifications need nothing: they are read when their inbox is
   // subscribed. Unfinished transfers recover on demand, on their next command.
+  // Until it has run, opening a new transfer is refused with `unavailable`.
   Expected<RecoveryReport> recover();
 
   // -- sender ----------------------------------------------------------------

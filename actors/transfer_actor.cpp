@@ -36,7 +36,7 @@ bool quiescent(const State& st) {
          st.notifying.empty() && !st.notify_retry_armed;
 }
 
-void arm_idle(TransferActor* self) {
+void arm_idle(TransferActor self) {
   auto& st = self->state;
   ++st.activity;
   if (st.timer_armed) return;
@@ -53,7 +53,7 @@ void flush_replies(State& st) {
 }
 
 // Fails everything pending and exits; the manager recovers a fresh actor on demand.
-void fail(TransferActor* self, const RelayError& error) {
+void fail(TransferActor self, const RelayError& error) {
   auto& st = self->state;
   for (auto& p : st.replies)
     if (p.rp) p.rp->deliver(Expected<TransferStatus>(error));
@@ -64,7 +64,7 @@ void fail(TransferActor* self, const RelayError& error) {
   self->quit(caf::make_error(caf::sec::runtime_error, error.to_string()));
 }
 
-void issue(TransferActor* self, std::vector<Event> events, std::string bytes) {
+void issue(TransferActor self, std::vector<Event> events, std::string bytes) {
   auto& st = self->state;
   storage::AppendRequest req;
   req.stream = transfer_stream(st.id);
@@ -86,7 +86,7 @@ void issue(TransferActor* self, std::vector<Event> events, std::string bytes) {
   st.next_seq += events.size();
   const uint64_t token = ++st.issued;
   st.inflight.push_back(std::move(events));
-  auto handle = caf::actor_cast<caf::actor>(self);
+  auto handle = caf::actor_cast<TransferActorHandle>(self);
   // Runs on the log's writer thread (or inline for the memory log): only a send.
   st.shared->log->append(std::move(req), [handle, token](storage::Status s) {
     caf::anon_send(handle, durable_atom_v, msg::BatchDone{token, s.ok(), s.to_string()});
@@ -112,8 +112,8 @@ std::optional<Sha256Bytes> stored_sha256(State& st) {
 }
 
 // Decides `body` now (no waiting) and queues its reply behind every issued batch.
-void execute(TransferActor* self, TransferCommandBody body, std::string bytes,
-             std::optional<caf::response_promise> rp) {
+void execute(TransferActor self, TransferCommandBody body, std::string bytes,
+             std::optional<State::Promise> rp) {
   auto& st = self->state;
   if (auto* f = std::get_if<FinishTransfer>(&body)) {
     if (st.decided.phase == TransferPhase::open &&
@@ -127,7 +127,7 @@ void execute(TransferActor* self, TransferCommandBody body, std::string bytes,
   flush_replies(st);
 }
 
-void execute_resume(State& st, uint64_t sender, std::optional<caf::response_promise> rp) {
+void execute_resume(State& st, uint64_t sender, std::optional<State::Promise> rp) {
   Expected<TransferStatus> reply = st.decided.status();
   if (st.decided.phase == TransferPhase::none || st.decided.header.sender != sender)
     reply = RelayError{ErrorCode::not_found,
@@ -143,7 +143,7 @@ bool must_wait(const State& st, const State::Deferred& d) {
   return !d.resume && std::holds_alternative<FinishTransfer>(d.cmd.body) && !st.inflight.empty();
 }
 
-void run_deferred(TransferActor* self) {
+void run_deferred(TransferActor self) {
   auto& st = self->state;
   while (!st.deferred.empty() && !must_wait(st, st.deferred.front())) {
     auto d = std::move(st.deferred.front());
@@ -155,15 +155,15 @@ void run_deferred(TransferActor* self) {
   }
 }
 
-void submit(TransferActor* self, State::Deferred work) {
+void submit(TransferActor self, State::Deferred work) {
   auto& st = self->state;
   st.deferred.push_back(std::move(work));
   run_deferred(self);
 }
 
-void start_notifications(TransferActor* self);
+void start_notifications(TransferActor self);
 
-void after_durable(TransferActor* self, const std::vector<Event>& events) {
+void after_durable(TransferActor self, const std::vector<Event>& events) {
   auto& st = self->state;
   bool progress = false, delivered = false, terminal = false;
   for (const auto& e : events) {
@@ -178,7 +178,7 @@ void after_durable(TransferActor* self, const std::vector<Event>& events) {
   if (terminal) self->send(st.manager, finished_atom_v, st.id, st.durable.header.sender);
 }
 
-void start_notifications(TransferActor* self) {
+void start_notifications(TransferActor self) {
   auto& st = self->state;
   const auto& h = st.durable.header;
   for (uint64_t receiver : st.durable.receivers_to_notify()) {
@@ -208,7 +208,7 @@ void start_notifications(TransferActor* self) {
   }
 }
 
-void recover(TransferActor* self) {
+void recover(TransferActor self) {
   auto& st = self->state;
   RelayError decode_error;
   bool bad = false;
@@ -232,15 +232,16 @@ void recover(TransferActor* self) {
 
 // Answers a command of a transfer that could not be recovered, then exits.
 template <class T>
-void refuse_broken(TransferActor* self, caf::response_promise rp) {
+void refuse_broken(TransferActor self, caf::typed_response_promise<Expected<T>> rp) {
   rp.deliver(Expected<T>(*self->state.broken));
   self->quit(caf::make_error(caf::sec::runtime_error, self->state.broken->to_string()));
 }
 
 }  // namespace
 
-caf::behavior transfer_actor(TransferActor* self, uint64_t transfer_id,
-                             std::shared_ptr<Shared> shared, caf::actor manager) {
+TransferActorHandle::behavior_type transfer_actor(TransferActor self, uint64_t transfer_id,
+                                                  std::shared_ptr<Shared> shared,
+                                                  ManagerActorHandle manager) {
   auto& st = self->state;
   st.id = transfer_id;
   st.shared = std::move(shared);
@@ -252,21 +253,29 @@ caf::behavior transfer_actor(TransferActor* self, uint64_t transfer_id,
   if (!st.broken) start_notifications(self);
   arm_idle(self);
   return {
-      [self](transfer_atom, msg::TransferCmd& cmd) {
+      [self](transfer_atom, msg::TransferCmd& cmd) -> State::Promise {
         auto& st = self->state;
         ++st.handled;
-        auto rp = self->make_response_promise();
-        if (st.broken) return refuse_broken<TransferStatus>(self, rp);
+        auto rp = self->make_response_promise<Expected<TransferStatus>>();
+        if (st.broken) {
+          refuse_broken<TransferStatus>(self, rp);
+          return rp;
+        }
         submit(self, State::Deferred{std::move(cmd), false, 0, rp});
         arm_idle(self);
+        return rp;
       },
-      [self](resume_atom, msg::ResumeQuery& q) {
+      [self](resume_atom, msg::ResumeQuery& q) -> State::Promise {
         auto& st = self->state;
         ++st.handled;
-        auto rp = self->make_response_promise();
-        if (st.broken) return refuse_broken<TransferStatus>(self, rp);
+        auto rp = self->make_response_promise<Expected<TransferStatus>>();
+        if (st.broken) {
+          refuse_broken<TransferStatus>(self, rp);
+          return rp;
+        }
         submit(self, State::Deferred{{}, true, q.sender, rp});
         arm_idle(self);
+        return rp;
       },
       [self](file_atom, msg::FileQuery& q) -> Expected<FileInfo> {
         auto& st = self->state;

@@ -29,28 +29,29 @@
 
 #include "actors/shell_common.hpp"
 #include "actors/transfer.hpp"
-#include "actors/type_ids.hpp"
+#include "actors/actor_types.hpp"
 
 namespace glimpse::actors {
 
 struct TransferActorState {
   static inline const char* name = "glimpse.transfer";
+  using Promise = caf::typed_response_promise<Expected<TransferStatus>>;
 
   struct Pending {
     uint64_t after = 0;  // deliver once batch `after` is durable
-    std::optional<caf::response_promise> rp;
+    std::optional<Promise> rp;
     Expected<TransferStatus> reply = TransferStatus{};
   };
   struct Deferred {
     msg::TransferCmd cmd;
     bool resume = false;  // a ResumeQuery (cmd.body unused)
     uint64_t sender = 0;  // for resume
-    std::optional<caf::response_promise> rp;
+    std::optional<Promise> rp;
   };
 
   uint64_t id = 0;
   std::shared_ptr<Shared> shared;
-  caf::actor manager;
+  ManagerActorHandle manager;
   TransferState durable;  // what the log holds
   TransferState decided;  // durable + in-flight batches
   uint64_t next_seq = 0;
@@ -68,9 +69,10 @@ struct TransferActorState {
   std::optional<RelayError> broken;
 };
 
-using TransferActor = caf::stateful_actor<TransferActorState>;
+using TransferActor = TransferActorHandle::stateful_pointer<TransferActorState>;
 
-caf::behavior transfer_actor(TransferActor* self, uint64_t transfer_id,
-                             std::shared_ptr<Shared> shared, caf::actor manager);
+TransferActorHandle::behavior_type transfer_actor(TransferActor self, uint64_t transfer_id,
+                                                  std::shared_ptr<Shared> shared,
+                                                  ManagerActorHandle manager);
 
 }  // namespace glimpse::actors
