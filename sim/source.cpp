@@ -28,12 +28,17 @@ bool open_source(const std::string& data_dir, const std::string& log_file, Sourc
     *error = "data directory " + data_dir + " does not exist (give the node's --data directory)";
     return false;
   }
-  if (::stat((data_dir + "/CURRENT").c_str(), &st) != 0) {
-    *error = data_dir + " is not a Glimpse data directory (no RocksDB CURRENT file in it)";
+  // glimpsed keeps its RocksDB log in DATA/events; the log directory itself
+  // is accepted too.
+  std::string db = data_dir;
+  if (::stat((db + "/CURRENT").c_str(), &st) != 0) db = data_dir + "/events";
+  if (::stat((db + "/CURRENT").c_str(), &st) != 0) {
+    *error = data_dir + " is not a Glimpse data directory (no RocksDB log in it or in " +
+             data_dir + "/events)";
     return false;
   }
   storage::RocksDbOptions options;
-  options.path = data_dir;
+  options.path = db;
   options.create_if_missing = false;
   std::unique_ptr<storage::EventLog> log;
   storage::Status s = storage::open_rocksdb_log(options, &log);

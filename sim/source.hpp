@@ -16,7 +16,8 @@ struct Source {
 };
 
 // Exactly one of `data_dir` and `log_file` must be non-empty. A data
-// directory must exist and hold a Glimpse log (it is never created here).
+// directory must exist and hold a Glimpse log, directly or in DIR/events as
+// glimpsed lays it out (it is never created here).
 // False with *error saying what was wrong and what to do.
 bool open_source(const std::string& data_dir, const std::string& log_file, Source* out,
                  std::string* error);

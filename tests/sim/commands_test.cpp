@@ -40,10 +40,10 @@ class Commands : public ::testing::Test {
   void SetUp() override {
     dir_ = ::testing::TempDir() + "glimpse_sim_cmd_" + std::to_string(::getpid()) + "_" +
            ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::system(("rm -rf '" + dir_ + "' && mkdir -p '" + dir_ + "'").c_str());
+    std::system(("rm -rf '" + dir_ + "' && mkdir -p '" + dir_ + "/data'").c_str());
     data_ = dir_ + "/data";
     storage::RocksDbOptions o;
-    o.path = data_;
+    o.path = data_ + "/events";  // glimpsed's layout: DATA/events
     o.durability = storage::Durability::none;
     std::unique_ptr<storage::EventLog> log;
     ASSERT_TRUE(storage::open_rocksdb_log(o, &log).ok());
@@ -103,6 +103,15 @@ TEST_F(Commands, CheckPassesGoodTransfersAndNamesTheBrokenEvent) {
   EXPECT_NE(all.out.find("CRC32C"), std::string::npos) << all.out;
   Outcome no_bytes = run({"check", "--data", data_, "--no-bytes"});
   EXPECT_EQ(no_bytes.code, 0) << no_bytes.out;
+}
+
+TEST_F(Commands, DataDirOrItsEventsDirBothOpen) {
+  Outcome node_dir = run({"list", "--data", data_});
+  Outcome log_dir = run({"list", "--data", data_ + "/events"});
+  ASSERT_EQ(node_dir.code, 0) << node_dir.err;
+  ASSERT_EQ(log_dir.code, 0) << log_dir.err;
+  EXPECT_EQ(node_dir.out.substr(0, node_dir.out.rfind(" in data dir")),
+            log_dir.out.substr(0, log_dir.out.rfind(" in data dir")));
 }
 
 TEST_F(Commands, StepWaitsForOneLinePerEvent) {
