@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "sim/log_file.hpp"
 #include "sim/synthetic_log.hpp"
 #include "util/crc32c.hpp"
 #include "util/sha256.hpp"
@@ -229,6 +230,21 @@ TEST(Check, RulesRefusalIsNamed) {
   w.chunk(0, 1000);
   w.chunk(500, 1000);  // overlaps stored bytes
   expect_violation(w.check(), 2, "the transfer rules refuse it: conflict");
+}
+
+// A log written by a real glimpsed (schema version 1), kept in the repository
+// so that later schema versions are always tested against an older log.
+TEST(Check, RealNodeLogOfAnOlderBuildPasses) {
+  std::unique_ptr<storage::EventLog> log;
+  LogFileHeader h;
+  std::string error;
+  ASSERT_TRUE(load_log_file(GLIMPSE_SIM_TEST_DATA "/glimpsed_v1_chelsea.glog", &log, &h, &error))
+      << error;
+  EXPECT_EQ(h.transfer_id, 2u);
+  CheckReport r;
+  check_all(*log, {}, &r);
+  EXPECT_TRUE(r.ok()) << (r.violations.empty() ? "" : r.violations[0].to_string());
+  EXPECT_EQ(r.events, 5u);
 }
 
 TEST(Check, UnknownTransferIsAnError) {
