@@ -77,6 +77,9 @@ struct Marker {
   int code = 0;
   std::string payload;
 };
+// APP2 "ICC_PROFILE" segments carrying `profile` (split as the ICC spec says).
+std::vector<Marker> icc_markers(std::string_view profile);
+
 // The markers to write under `policy`; EXIF orientation set to `orientation`
 // when that is nonzero. JFIF APP0 and Adobe APP14 are left to libjpeg.
 std::vector<Marker> select_markers(const std::vector<Marker>& in, Metadata policy, int orientation);
@@ -120,7 +123,8 @@ Result<std::string> transcode_jpeg(std::string_view data, const TranscodeParams&
 
 // ---- PNG (png_io.cpp) -----------------------------------------------------
 // 8-bit gray or RGB; alpha composited over white, 16-bit reduced to 8.
-Result<Pixels> decode_png(std::string_view data, uint64_t max_pixels);
+// `icc`, when given, receives the embedded ICC profile (empty when none).
+Result<Pixels> decode_png(std::string_view data, uint64_t max_pixels, std::string* icc = nullptr);
 
 // ---- Pixel transforms (transform.cpp) ------------------------------------
 // The upright picture for EXIF orientation 1..8.

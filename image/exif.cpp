@@ -168,6 +168,23 @@ void exif_remove_gps(std::string* payload) {
   t.put16(ifd0, static_cast<uint32_t>(count - 1));
 }
 
+std::vector<Marker> icc_markers(std::string_view profile) {
+  constexpr size_t kChunk = 65519;  // 65533 payload bytes minus the 14-byte ICC header
+  std::vector<Marker> out;
+  const size_t count = (profile.size() + kChunk - 1) / kChunk;
+  if (count == 0 || count > 255) return out;
+  for (size_t i = 0; i < count; ++i) {
+    Marker m;
+    m.code = 0xE2;
+    m.payload.assign("ICC_PROFILE\0", 12);
+    m.payload.push_back(static_cast<char>(i + 1));
+    m.payload.push_back(static_cast<char>(count));
+    m.payload.append(profile.substr(i * kChunk, kChunk));
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
 std::vector<Marker> select_markers(const std::vector<Marker>& in, Metadata policy,
                                    int orientation) {
   std::vector<Marker> out;

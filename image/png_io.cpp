@@ -76,7 +76,7 @@ void flatten(const std::vector<uint8_t>& in, int ch, Pixels* out) {
 
 namespace detail {
 
-Result<Pixels> decode_png(std::string_view data, uint64_t max_pixels) {
+Result<Pixels> decode_png(std::string_view data, uint64_t max_pixels, std::string* icc) {
   PngContext ctx;
   ctx.input = data;
   ReadHandle h;
@@ -102,6 +102,15 @@ Result<Pixels> decode_png(std::string_view data, uint64_t max_pixels) {
                       "image is " + std::to_string(width) + "x" + std::to_string(height) + " = " +
                           std::to_string(pixels) + " pixels, above the limit of " +
                           std::to_string(max_pixels));
+  }
+  if (icc) {
+    png_charp name = nullptr;
+    png_bytep profile = nullptr;
+    png_uint_32 length = 0;
+    int compression = 0;
+    icc->clear();
+    if (png_get_iCCP(h.png, h.info, &name, &compression, &profile, &length) && profile)
+      icc->assign(reinterpret_cast<const char*>(profile), length);
   }
   const int color_type = png_get_color_type(h.png, h.info);
   png_set_strip_16(h.png);

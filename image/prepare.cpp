@@ -101,9 +101,12 @@ Result<Prepared> prepare(std::string_view input, const PrepareOptions& options) 
     case detail::Format::jpeg:
       return prepare_jpeg(input, options);
     case detail::Format::png: {
-      Result<Pixels> pixels = detail::decode_png(input, options.max_pixels);
+      std::string icc;
+      Result<Pixels> pixels = detail::decode_png(input, options.max_pixels, &icc);
       if (!pixels) return pixels.error();
-      return encode_prepared(std::move(pixels.value()), options, {}, "png");
+      std::vector<detail::Marker> markers;
+      if (options.metadata != Metadata::strip_all) markers = detail::icc_markers(icc);
+      return encode_prepared(std::move(pixels.value()), options, std::move(markers), "png");
     }
     case detail::Format::unknown:
       break;

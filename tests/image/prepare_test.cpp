@@ -164,6 +164,19 @@ TEST(Prepare, PngAlphaIsCompositedOverWhite) {
   EXPECT_EQ(decoded->data[right], plain.data[right]);
 }
 
+TEST(Prepare, PngColourProfileIsCarriedUnlessStripped) {
+  const std::string icc = test::minimal_icc_profile("RGB ");
+  const std::string png = test::make_png(test::make_picture(32, 24), test::PngKind::rgb8, icc);
+  Result<Prepared> kept = prepare(png);
+  ASSERT_TRUE(kept.ok()) << kept.error().message;
+  EXPECT_TRUE(test::contains(kept->jpeg, std::string("ICC_PROFILE\0\x01\x01", 14) + icc));
+  PrepareOptions strip;
+  strip.metadata = Metadata::strip_all;
+  Result<Prepared> stripped = prepare(png, strip);
+  ASSERT_TRUE(stripped.ok());
+  EXPECT_FALSE(test::contains(stripped->jpeg, "ICC_PROFILE"));
+}
+
 TEST(Prepare, SixteenBitPngReducesToTheSameEightBitPixels) {
   const Pixels rgb = test::make_picture(40, 30);
   Result<Pixels> p = decode(test::make_png(rgb, test::PngKind::rgb16));

@@ -153,7 +153,27 @@ std::string insert_after_soi(const std::string& jpeg, const std::string& segment
   return jpeg.substr(0, 2) + segment + jpeg.substr(2);
 }
 
-std::string make_png(const Pixels& px, PngKind kind) {
+std::string minimal_icc_profile(const char* color_space) {
+  // 600 bytes, the tail incompressible: libpng 1.6 ignores iCCP chunks under ~92 bytes.
+  std::string p(600, '\0');
+  for (size_t i = 136; i < p.size(); ++i) p[i] = static_cast<char>(hash(static_cast<uint32_t>(i)));
+  auto put32 = [&](size_t at, const char* four) { p.replace(at, 4, four, 4); };
+  p[2] = static_cast<char>(600 >> 8);  // size, big-endian
+  p[3] = static_cast<char>(600 & 255);
+  p[8] = 2;  // version 2.0
+  put32(12, "mntr");
+  put32(16, color_space);
+  put32(20, "XYZ ");
+  put32(36, "acsp");
+  // D50 illuminant, s15Fixed16: 0.9642, 1.0, 0.8249
+  const unsigned char d50[12] = {0x00, 0x00, 0xF6, 0xD6, 0x00, 0x01,
+                                 0x00, 0x00, 0x00, 0x00, 0xD3, 0x2D};
+  p.replace(68, 12, reinterpret_cast<const char*>(d50), 12);
+  put32(80, "GLIM");  // creator: lets tests find the profile in a JPEG
+  return p;
+}
+
+std::string make_png(const Pixels& px, PngKind kind, const std::string& icc) {
   std::string out;
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, png_fail, nullptr);
   png_infop info = png_create_info_struct(png);
@@ -166,6 +186,10 @@ std::string make_png(const Pixels& px, PngKind kind) {
   const int depth = kind == PngKind::rgb16 ? 16 : 8;
   png_set_IHDR(png, info, px.width, px.height, depth, color_type, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  if (!icc.empty())
+    png_set_iCCP(png, info, "test", PNG_COMPRESSION_TYPE_BASE,
+                 reinterpret_cast<png_const_bytep>(icc.data()),
+                 static_cast<png_uint_32>(icc.size()));
   std::vector<png_color> palette(256);
   if (kind == PngKind::palette) {
     for (int i = 0; i < 256; ++i)

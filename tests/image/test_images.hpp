@@ -39,7 +39,11 @@ enum class PngKind { gray8, rgb8, rgba8, gray_alpha8, rgb16, palette };
 
 // A PNG of `pixels` (gray or RGB) written with libpng in the given layout.
 // Alpha kinds get alpha = 0 on the left half (fully transparent) and 255 on the right.
-std::string make_png(const Pixels& pixels, PngKind kind);
+// With `icc`, the PNG carries it as its iCCP profile.
+std::string make_png(const Pixels& pixels, PngKind kind, const std::string& icc = "");
+
+// A small, structurally valid ICC profile (no tags) for `color_space` "RGB " or "GRAY".
+std::string minimal_icc_profile(const char* color_space);
 
 // Offset of the first SOFn marker (0xFF byte) in `jpeg`, or npos.
 size_t find_sof(const std::string& jpeg);
