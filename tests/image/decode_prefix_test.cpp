@@ -46,6 +46,26 @@ TEST(DecodePrefix, EveryPrefixLengthDecodesOrSaysNoCompleteScan) {
   EXPECT_EQ(last_scans, static_cast<int>(p.scan_ends.size()));
 }
 
+TEST(DecodePrefix, ProgressiveWithRestartMarkersDecodesAtEveryLength) {
+  test::JpegSpec spec;
+  spec.progressive = true;
+  spec.restart_interval = 2;
+  const std::string jpeg = test::make_jpeg(test::make_picture(48, 40), spec);
+  ASSERT_TRUE(test::contains(jpeg, "\xFF\xD0"));
+  Result<std::vector<uint64_t>> ends = scan_index(jpeg);
+  ASSERT_TRUE(ends.ok());
+  ASSERT_EQ(ends->size(), 10u);
+  int last_scans = 0;
+  for (size_t n = ends->front(); n <= jpeg.size(); ++n) {
+    Result<Decoded> d = decode_prefix(std::string_view(jpeg).substr(0, n));
+    ASSERT_TRUE(d.ok()) << "prefix " << n << ": " << d.error().message;
+    EXPECT_GE(d->scans, last_scans);
+    last_scans = d->scans;
+  }
+  EXPECT_EQ(last_scans, 10);
+  EXPECT_TRUE(decode_prefix(jpeg)->pixels.data == decode(jpeg)->data);
+}
+
 TEST(DecodePrefix, FullLengthDecodesToExactlyTheFinalPixels) {
   const Prepared p = small_progressive();
   Result<Decoded> d = decode_prefix(p.jpeg);
