@@ -102,19 +102,19 @@ class TransferChecker {
       if (options_.verify_chunks && !verify_crc(i, *c)) return false;
     } else if (auto* d = std::get_if<Delivered>(&e.body)) {
       if (state_.delivered())
-        return fail(i, "Delivered a second time (first at seq " + std::to_string(delivered_seq_) +
-                           ")");
+        return fail(
+            i, "Delivered a second time (first at seq " + std::to_string(delivered_seq_) + ")");
       if (d->offset < h.mts)
         return fail(i, "Delivered at offset " + std::to_string(d->offset) + ", below MTS " +
                            std::to_string(h.mts));
       if (d->offset != state_.acked)
         return fail(i, "Delivered at offset " + std::to_string(d->offset) +
-                           " but the contiguous durable prefix is " +
-                           std::to_string(state_.acked) + " (gap in the offsets)");
+                           " but the contiguous durable prefix is " + std::to_string(state_.acked) +
+                           " (gap in the offsets)");
       std::string want = make_file_id(h.node, h.transfer_id);
       if (d->file_id != want)
-        return fail(i, "file id \"" + d->file_id + "\" is not the transfer's stable id \"" +
-                           want + "\"");
+        return fail(
+            i, "file id \"" + d->file_id + "\" is not the transfer's stable id \"" + want + "\"");
       delivered_seq_ = seqs_[i];
     } else if (auto* n = std::get_if<ReceiverNotified>(&e.body)) {
       if (!state_.delivered()) return fail(i, "receiver notified before Delivered");
@@ -148,8 +148,8 @@ class TransferChecker {
     if (!s.ok()) return fail(i, "stored bytes unreadable: " + s.to_string());
     uint32_t crc = util::crc32c(buf_);
     if (crc != c.crc32c)
-      return fail(i, "stored bytes have CRC32C " + hex32(crc) + ", the event says " +
-                         hex32(c.crc32c));
+      return fail(i,
+                  "stored bytes have CRC32C " + hex32(crc) + ", the event says " + hex32(c.crc32c));
     return true;
   }
 
@@ -192,8 +192,9 @@ class TransferChecker {
     if (!invariants(i)) return std::nullopt;
     std::optional<TransferCommandBody> cmd = command_for(i);
     if (!cmd) {
-      fail(i, "the transfer rules never decide Delivered on its own: it must come with the "
-              "chunk that takes the prefix to MTS");
+      fail(i,
+           "the transfer rules never decide Delivered on its own: it must come with the "
+           "chunk that takes the prefix to MTS");
       return std::nullopt;
     }
     TransferDecision d = decide(state_, TransferCommand{events_[i].time_ns, *cmd}, limits_);

@@ -21,16 +21,16 @@ namespace glimpse::sim {
 struct Violation {
   storage::StreamKind stream = storage::StreamKind::transfer;
   uint64_t transfer_id = 0;  // or the user, for an inbox stream
-  uint64_t seq = 0;        // of the event that broke the rule
-  std::string event;       // "ChunkAppended offset=1024 length=512", or "" if undecodable
-  std::string message;     // which invariant, and the values involved
+  uint64_t seq = 0;          // of the event that broke the rule
+  std::string event;         // "ChunkAppended offset=1024 length=512", or "" if undecodable
+  std::string message;       // which invariant, and the values involved
   // "transfer 42 seq 7 (Delivered file=... offset=...): <message>" ("inbox 7 seq 2 ...")
   std::string to_string() const;
 };
 
 struct CheckOptions {
-  bool verify_chunks = true;   // read every chunk's bytes and compare CRC32C
-  bool verify_sha256 = true;   // hash the stored file at Completed
+  bool verify_chunks = true;  // read every chunk's bytes and compare CRC32C
+  bool verify_sha256 = true;  // hash the stored file at Completed
 };
 
 struct CheckReport {

@@ -106,7 +106,8 @@ class InboxChecker {
     }
     InboxDecision d = decide(state_, cmd);
     if (!d.reply.ok())
-      return fail(seq, describe_event(e), "the inbox rules refuse it: " + d.reply.error().to_string());
+      return fail(seq, describe_event(e),
+                  "the inbox rules refuse it: " + d.reply.error().to_string());
     if (d.events.size() != 1 || !(d.events[0].body == e.body))
       return fail(seq, describe_event(e),
                   d.events.empty() ? "the receiver was already notified of this file; the inbox "
@@ -133,10 +134,11 @@ void check_inbox(storage::EventLog& log, uint64_t user, CheckReport* report) {
 
 void check_all_inboxes(storage::EventLog& log, CheckReport* report) {
   std::vector<uint64_t> users;
-  storage::Status s = log.list_streams(storage::StreamKind::inbox, [&](storage::StreamId id, uint64_t) {
-    users.push_back(id.id);
-    return true;
-  });
+  storage::Status s =
+      log.list_streams(storage::StreamKind::inbox, [&](storage::StreamId id, uint64_t) {
+        users.push_back(id.id);
+        return true;
+      });
   if (!s.ok()) report->errors.push_back("listing inboxes: " + s.to_string());
   std::map<uint64_t, TransferFacts> facts;
   for (uint64_t u : users) {

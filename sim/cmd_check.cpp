@@ -26,8 +26,8 @@ const char* const kHelp =
 int run_check(int argc, const char* const* argv, CommandIo io) {
   int code = 0;
   auto args = parse_or_exit(
-      argc, argv, source_options({{"transfer", true}, {"all", false}, {"no-bytes", false}}),
-      kHelp, io, &code);
+      argc, argv, source_options({{"transfer", true}, {"all", false}, {"no-bytes", false}}), kHelp,
+      io, &code);
   if (!args) return code;
   if (args->has("transfer") && args->has("all")) {
     io.err << "glimpse-sim: give --transfer ID or --all, not both\n";

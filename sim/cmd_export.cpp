@@ -22,9 +22,9 @@ const char* const kHelp =
 
 int run_export(int argc, const char* const* argv, CommandIo io) {
   int code = 0;
-  auto args = parse_or_exit(argc, argv,
-                            source_options({{"transfer", true}, {"all", false}, {"out", true}}),
-                            kHelp, io, &code);
+  auto args =
+      parse_or_exit(argc, argv, source_options({{"transfer", true}, {"all", false}, {"out", true}}),
+                    kHelp, io, &code);
   if (!args) return code;
   if (!args->has("out")) {
     io.err << "glimpse-sim: say where to write: -o FILE\n";

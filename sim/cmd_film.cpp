@@ -22,9 +22,8 @@ const char* const kHelp =
 
 int run_film(int argc, const char* const* argv, CommandIo io) {
   int code = 0;
-  auto args =
-      parse_or_exit(argc, argv, source_options({{"transfer", true}, {"out", true}}), kHelp, io,
-                    &code);
+  auto args = parse_or_exit(argc, argv, source_options({{"transfer", true}, {"out", true}}), kHelp,
+                            io, &code);
   if (!args) return code;
   if (!args->has("out")) {
     io.err << "glimpse-sim: say where to write the frames: -o OUT/\n";

@@ -28,7 +28,8 @@ int run_list(int argc, const char* const* argv, CommandIo io) {
   std::optional<uint64_t> user = args->get_u64("user", &error);
   int64_t since_ns = INT64_MIN;
   if (error.empty() && args->has("since") && !parse_time(args->get("since"), &since_ns))
-    error = "--since expects Unix seconds or YYYY-MM-DDTHH:MM:SSZ, got '" + args->get("since") + "'";
+    error =
+        "--since expects Unix seconds or YYYY-MM-DDTHH:MM:SSZ, got '" + args->get("since") + "'";
   if (!error.empty()) {
     io.err << "glimpse-sim: " << error << "\n";
     return kExitUsage;
@@ -37,11 +38,11 @@ int run_list(int argc, const char* const* argv, CommandIo io) {
   if (!open_from_args(*args, &source, io)) return kExitFailure;
 
   std::vector<uint64_t> ids;
-  storage::Status s = source.log->list_streams(storage::StreamKind::transfer,
-                                               [&](storage::StreamId id, uint64_t) {
-                                                 ids.push_back(id.id);
-                                                 return true;
-                                               });
+  storage::Status s =
+      source.log->list_streams(storage::StreamKind::transfer, [&](storage::StreamId id, uint64_t) {
+        ids.push_back(id.id);
+        return true;
+      });
   if (!s.ok()) {
     io.err << "glimpse-sim: listing transfers: " << s.to_string() << "\n";
     return kExitFailure;

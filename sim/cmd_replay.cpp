@@ -39,9 +39,9 @@ std::string header_line(const Timeline& t) {
 
 int run_replay(int argc, const char* const* argv, CommandIo io) {
   int code = 0;
-  auto args = parse_or_exit(
-      argc, argv, source_options({{"transfer", true}, {"speed", true}, {"step", false}}), kHelp,
-      io, &code);
+  auto args = parse_or_exit(argc, argv,
+                            source_options({{"transfer", true}, {"speed", true}, {"step", false}}),
+                            kHelp, io, &code);
   if (!args) return code;
   std::string error;
   std::optional<double> speed = args->get_double("speed", &error);

@@ -63,8 +63,7 @@ int run_whatif(int argc, const char* const* argv, CommandIo io) {
   Photo photo;
   WhatIfReport report;
   if (!load_photo(*source.log, id, &photo, &error) ||
-      !run_whatif(photo, up, down, args->get("mts-policy", "glimpse"), options, &report,
-                  &error)) {
+      !run_whatif(photo, up, down, args->get("mts-policy", "glimpse"), options, &report, &error)) {
     io.err << "glimpse-sim: " << error << "\n";
     return kExitFailure;
   }

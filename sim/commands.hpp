@@ -8,7 +8,7 @@
 namespace glimpse::sim {
 
 struct CommandIo {
-  std::istream& in;   // --step reads key presses here
+  std::istream& in;  // --step reads key presses here
   std::ostream& out;
   std::ostream& err;
 };

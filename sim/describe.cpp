@@ -7,10 +7,9 @@
 namespace glimpse::sim {
 
 const char* event_name(const actors::Event& event) {
-  static const char* const names[] = {"TransferOpened",   "ChunkAppended", "Delivered",
-                                      "ReceiverNotified", "Completed",     "Aborted",
-                                      "Expired",          "NotificationQueued",
-                                      "NotificationAcked"};
+  static const char* const names[] = {
+      "TransferOpened", "ChunkAppended", "Delivered",          "ReceiverNotified", "Completed",
+      "Aborted",        "Expired",       "NotificationQueued", "NotificationAcked"};
   return names[event.body.index()];
 }
 
@@ -49,11 +48,16 @@ std::string describe_event(const actors::Event& event) {
 
 std::string phase_name(actors::TransferPhase phase) {
   switch (phase) {
-    case actors::TransferPhase::none: return "none";
-    case actors::TransferPhase::open: return "open";
-    case actors::TransferPhase::completed: return "completed";
-    case actors::TransferPhase::aborted: return "aborted";
-    case actors::TransferPhase::expired: return "expired";
+    case actors::TransferPhase::none:
+      return "none";
+    case actors::TransferPhase::open:
+      return "open";
+    case actors::TransferPhase::completed:
+      return "completed";
+    case actors::TransferPhase::aborted:
+      return "aborted";
+    case actors::TransferPhase::expired:
+      return "expired";
   }
   return "unknown";
 }

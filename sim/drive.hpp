@@ -18,11 +18,11 @@ struct SendPlan {
   actors::TransferOpened header;  // total_size must equal bytes.size()
   std::string bytes;              // the progressive JPEG
   uint64_t chunk_bytes = 16 * 1024;
-  int64_t open_ns = 0;            // TransferOpened time
+  int64_t open_ns = 0;  // TransferOpened time
   // Relay-side durable time of each chunk, ms after open_ns, ascending (one
   // per chunk); empty: 1 ms apart.
   std::vector<double> chunk_ms;
-  double notify_ms = 5;           // receivers' inboxes queue this long after Delivered
+  double notify_ms = 5;  // receivers' inboxes queue this long after Delivered
 };
 
 // Appends the whole transfer (open, chunks, Delivered, ReceiverNotified per

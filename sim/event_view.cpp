@@ -31,15 +31,24 @@ bool EventView::parse(std::string_view bytes, std::string* error) {
 
 std::string event_kind_name(schema::Event::Reader event) {
   switch (event.which()) {
-    case schema::Event::TRANSFER_OPENED: return "TransferOpened";
-    case schema::Event::CHUNK_APPENDED: return "ChunkAppended";
-    case schema::Event::DELIVERED: return "Delivered";
-    case schema::Event::RECEIVER_NOTIFIED: return "ReceiverNotified";
-    case schema::Event::COMPLETED: return "Completed";
-    case schema::Event::ABORTED: return "Aborted";
-    case schema::Event::EXPIRED: return "Expired";
-    case schema::Event::NOTIFICATION_QUEUED: return "NotificationQueued";
-    case schema::Event::NOTIFICATION_ACKED: return "NotificationAcked";
+    case schema::Event::TRANSFER_OPENED:
+      return "TransferOpened";
+    case schema::Event::CHUNK_APPENDED:
+      return "ChunkAppended";
+    case schema::Event::DELIVERED:
+      return "Delivered";
+    case schema::Event::RECEIVER_NOTIFIED:
+      return "ReceiverNotified";
+    case schema::Event::COMPLETED:
+      return "Completed";
+    case schema::Event::ABORTED:
+      return "Aborted";
+    case schema::Event::EXPIRED:
+      return "Expired";
+    case schema::Event::NOTIFICATION_QUEUED:
+      return "NotificationQueued";
+    case schema::Event::NOTIFICATION_ACKED:
+      return "NotificationAcked";
   }
   return "unknown(" + std::to_string(static_cast<int>(event.which())) + ")";
 }

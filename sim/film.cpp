@@ -40,8 +40,8 @@ std::string fixed(double v, int digits) {
 
 }  // namespace
 
-bool make_film(storage::EventLog& log, uint64_t transfer_id, const std::string& out_dir,
-               Film* film, std::string* error) {
+bool make_film(storage::EventLog& log, uint64_t transfer_id, const std::string& out_dir, Film* film,
+               std::string* error) {
   Timeline t;
   if (!load_timeline(log, transfer_id, &t, error)) return false;
   Film f;

@@ -14,10 +14,10 @@ namespace glimpse::sim {
 struct FilmFrame {
   uint64_t seq = 0;
   double rel_ms = 0;
-  uint64_t bytes = 0;    // prefix decoded
+  uint64_t bytes = 0;  // prefix decoded
   int scans = 0;
-  double ssim = 0;       // display SSIM against the final picture
-  std::string png;       // file name inside the output directory
+  double ssim = 0;  // display SSIM against the final picture
+  std::string png;  // file name inside the output directory
 };
 
 struct Film {
@@ -31,8 +31,8 @@ struct Film {
 // Writes the frames and index.html into `out_dir` (created if missing). False
 // with *error when the transfer is missing, its bytes unreadable, nothing is
 // decodable, or a file cannot be written.
-bool make_film(storage::EventLog& log, uint64_t transfer_id, const std::string& out_dir,
-               Film* film, std::string* error);
+bool make_film(storage::EventLog& log, uint64_t transfer_id, const std::string& out_dir, Film* film,
+               std::string* error);
 
 // The filmstrip page for `film`; PNGs are referenced by relative name.
 std::string film_html(const Film& film);

@@ -148,14 +148,15 @@ bool read_log_file(const std::string& path, LogFileHeader* header,
       capnp::PackedMessageReader m(in, reader_options());
       auto h = m.getRoot<file::LogFileHeader>();
       if (h.getMagic() != file::LOG_FILE_MAGIC) {
-        *error = path + " is not a glimpse-sim log file (no header; make one with "
-                        "`glimpse-sim export`)";
+        *error = path +
+                 " is not a glimpse-sim log file (no header; make one with "
+                 "`glimpse-sim export`)";
         return false;
       }
       if (h.getFormatVersion() > file::LOG_FILE_VERSION) {
         *error = path + " has log-file format " + std::to_string(h.getFormatVersion()) +
-                 ", newer than this glimpse-sim reads (" +
-                 std::to_string(file::LOG_FILE_VERSION) + "); use a newer glimpse-sim";
+                 ", newer than this glimpse-sim reads (" + std::to_string(file::LOG_FILE_VERSION) +
+                 "); use a newer glimpse-sim";
         return false;
       }
       header->format_version = h.getFormatVersion();
@@ -177,8 +178,8 @@ bool read_log_file(const std::string& path, LogFileHeader* header,
       r.event.assign(reinterpret_cast<const char*>(ev.begin()), ev.size());
       for (auto c : rec.getChunks()) {
         auto b = c.getBytes();
-        r.chunks.push_back({c.getOffset(), std::string(reinterpret_cast<const char*>(b.begin()),
-                                                       b.size())});
+        r.chunks.push_back(
+            {c.getOffset(), std::string(reinterpret_cast<const char*>(b.begin()), b.size())});
       }
       if (!fn(r)) break;
     }
@@ -207,9 +208,8 @@ bool load_log_file(const std::string& path, std::unique_ptr<storage::EventLog>* 
         req.chunks = std::move(r.chunks);
         storage::Status s = log->append_and_wait(std::move(req));
         if (!s.ok()) {
-          failure = path + ": record " + std::to_string(index) + " (" +
-                    stream_name(r.stream) + " seq " + std::to_string(r.seq) +
-                    "): " + s.to_string();
+          failure = path + ": record " + std::to_string(index) + " (" + stream_name(r.stream) +
+                    " seq " + std::to_string(r.seq) + "): " + s.to_string();
           return false;
         }
         return true;

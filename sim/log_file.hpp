@@ -24,7 +24,7 @@ struct LogRecord {
   storage::StreamId stream;
   uint64_t seq = 0;
   int64_t time_ns = 0;
-  std::string event;                     // serialized schema::Event
+  std::string event;                      // serialized schema::Event
   std::vector<storage::ChunkPut> chunks;  // bytes beside a ChunkAppended event
 };
 

@@ -115,8 +115,8 @@ bool parse_trace(std::string_view text, const std::string& name, NetworkProfile*
     NetworkSegment s;
     std::string rest;
     if (!(fields >> s.start_ms >> s.bandwidth_kbps >> s.rtt_ms >> s.loss) || (fields >> rest)) {
-      *error = name + ":" + std::to_string(line_no) +
-               ": expected 'time_ms bandwidth_kbps rtt_ms loss'";
+      *error =
+          name + ":" + std::to_string(line_no) + ": expected 'time_ms bandwidth_kbps rtt_ms loss'";
       return false;
     }
     p.segments.push_back(s);

@@ -21,7 +21,7 @@ struct NetworkSegment {
   double start_ms = 0;        // the segment holds from here until the next one starts
   double bandwidth_kbps = 0;  // 0 is an outage; the last segment must be > 0
   double rtt_ms = 0;
-  double loss = 0;            // probability that one chunk transmission is lost, [0, 1)
+  double loss = 0;  // probability that one chunk transmission is lost, [0, 1)
 };
 
 struct NetworkProfile {
@@ -82,18 +82,18 @@ std::vector<ProgressPoint> simulate_leg(const NetworkProfile& link, uint64_t tot
 double time_to_reach(const std::vector<ProgressPoint>& progress, uint64_t offset);
 
 struct PhotoShape {
-  uint64_t total_size = 0;           // TS
-  uint64_t mts = 0;                  // 0 < mts <= total_size
-  std::vector<uint64_t> scan_ends;   // ascending, last == total_size
+  uint64_t total_size = 0;          // TS
+  uint64_t mts = 0;                 // 0 < mts <= total_size
+  std::vector<uint64_t> scan_ends;  // ascending, last == total_size
 };
 
 struct TransferTimes {
-  double delivered_ms = 0;      // receiver has the notification
-  double first_frame_ms = 0;    // receiver holds its first paintable prefix
+  double delivered_ms = 0;    // receiver has the notification
+  double first_frame_ms = 0;  // receiver holds its first paintable prefix
   uint64_t first_frame_bytes = 0;
-  double mts_frame_ms = 0;      // receiver holds the MTS prefix
-  double complete_ms = 0;       // receiver holds the whole file
-  double upload_done_ms = 0;    // relay has the whole file durable
+  double mts_frame_ms = 0;    // receiver holds the MTS prefix
+  double complete_ms = 0;     // receiver holds the whole file
+  double upload_done_ms = 0;  // relay has the whole file durable
 };
 
 struct WhatIf {

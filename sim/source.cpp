@@ -10,8 +10,9 @@ namespace glimpse::sim {
 bool open_source(const std::string& data_dir, const std::string& log_file, Source* out,
                  std::string* error) {
   if (data_dir.empty() == log_file.empty()) {
-    *error = "give exactly one of --data DIR (a node's data directory) or --log FILE (from "
-             "`glimpse-sim export`)";
+    *error =
+        "give exactly one of --data DIR (a node's data directory) or --log FILE (from "
+        "`glimpse-sim export`)";
     return false;
   }
   if (!log_file.empty()) {
@@ -33,8 +34,8 @@ bool open_source(const std::string& data_dir, const std::string& log_file, Sourc
   std::string db = data_dir;
   if (::stat((db + "/CURRENT").c_str(), &st) != 0) db = data_dir + "/events";
   if (::stat((db + "/CURRENT").c_str(), &st) != 0) {
-    *error = data_dir + " is not a Glimpse data directory (no RocksDB log in it or in " +
-             data_dir + "/events)";
+    *error = data_dir + " is not a Glimpse data directory (no RocksDB log in it or in " + data_dir +
+             "/events)";
     return false;
   }
   storage::RocksDbOptions options;

@@ -11,7 +11,7 @@ namespace glimpse::sim {
 
 struct Source {
   std::unique_ptr<storage::EventLog> log;
-  std::string description;     // "data dir /var/glimpse" or "log file bug.glog (from ...)"
+  std::string description;        // "data dir /var/glimpse" or "log file bug.glog (from ...)"
   uint64_t file_transfer_id = 0;  // a log file's exported transfer, 0 if several or a data dir
 };
 

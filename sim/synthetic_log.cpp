@@ -3,8 +3,8 @@
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 
-#include "schema/events.capnp.h"
 #include "actors/transfer.hpp"
+#include "schema/events.capnp.h"
 #include "util/crc32c.hpp"
 #include "util/sha256.hpp"
 
@@ -141,9 +141,9 @@ storage::Status write_transfer(storage::EventLog& log, OpenSpec spec, const std:
   }
   if (s.ok()) {
     auto d = util::sha256(file);
-    s = append_event(log, stream,
-                     completed(std::string(reinterpret_cast<const char*>(d.data()), d.size()),
-                               next()));
+    s = append_event(
+        log, stream,
+        completed(std::string(reinterpret_cast<const char*>(d.data()), d.size()), next()));
   }
   return s;
 }

@@ -31,28 +31,28 @@ bool load_timeline(storage::EventLog& log, uint64_t transfer_id, Timeline* out,
   std::string failure;
   int64_t origin = 0;
   int previous_scans = 0;
-  storage::Status s = log.replay(
-      {storage::StreamKind::transfer, transfer_id}, 0, [&](uint64_t seq, std::string_view bytes) {
-        actors::Expected<actors::Event> e = actors::decode_event(bytes);
-        if (!e.ok()) {
-          failure = "transfer " + std::to_string(transfer_id) + " seq " + std::to_string(seq) +
-                    ": " + e.error().message;
-          return false;
-        }
-        if (t.rows.empty()) origin = e->time_ns;
-        actors::apply_in_place(t.state, *e);
-        TimelineRow row;
-        row.seq = seq;
-        row.time_ns = e->time_ns;
-        row.rel_ms = static_cast<double>(e->time_ns - origin) / 1e6;
-        row.prefix = t.state.acked;
-        row.scans = scans_within(t.state.header.scan_ends, row.prefix);
-        row.scan_completed = row.scans > previous_scans;
-        previous_scans = row.scans;
-        row.event = std::move(*e);
-        t.rows.push_back(std::move(row));
-        return true;
-      });
+  storage::Status s = log.replay({storage::StreamKind::transfer, transfer_id}, 0,
+                                 [&](uint64_t seq, std::string_view bytes) {
+                                   actors::Expected<actors::Event> e = actors::decode_event(bytes);
+                                   if (!e.ok()) {
+                                     failure = "transfer " + std::to_string(transfer_id) + " seq " +
+                                               std::to_string(seq) + ": " + e.error().message;
+                                     return false;
+                                   }
+                                   if (t.rows.empty()) origin = e->time_ns;
+                                   actors::apply_in_place(t.state, *e);
+                                   TimelineRow row;
+                                   row.seq = seq;
+                                   row.time_ns = e->time_ns;
+                                   row.rel_ms = static_cast<double>(e->time_ns - origin) / 1e6;
+                                   row.prefix = t.state.acked;
+                                   row.scans = scans_within(t.state.header.scan_ends, row.prefix);
+                                   row.scan_completed = row.scans > previous_scans;
+                                   previous_scans = row.scans;
+                                   row.event = std::move(*e);
+                                   t.rows.push_back(std::move(row));
+                                   return true;
+                                 });
   t.header = t.state.header;
   *out = std::move(t);
   if (!s.ok()) {
@@ -124,8 +124,7 @@ std::string format_summaries(const std::vector<TransferSummary>& rows) {
     std::snprintf(b, sizeof b, "%-20llu %-20s %-9s %-20s %10llu %10llu %10llu %6llu %14s %14s\n",
                   static_cast<unsigned long long>(s.transfer_id), when, s.phase.c_str(),
                   who.c_str(), static_cast<unsigned long long>(s.total_size),
-                  static_cast<unsigned long long>(s.mts),
-                  static_cast<unsigned long long>(s.prefix),
+                  static_cast<unsigned long long>(s.mts), static_cast<unsigned long long>(s.prefix),
                   static_cast<unsigned long long>(s.events), ms_or_dash(s.delivered_ms).c_str(),
                   ms_or_dash(s.completed_ms).c_str());
     out += b;

@@ -67,9 +67,9 @@ bool pick_mts(const Photo& photo, const std::string& policy, const NetworkProfil
     image::NetworkReport report{network_type_of(network), photo.logged_signal};
     image::MtsChoice c = image::choose_mts(ends, 1, photo.width, photo.height, report);
     out->mts = c.mts;
-    out->why = std::string("glimpse policy for ") + image::network_name(report.type) +
-               " (signal " + std::to_string(report.signal) + "): target Q " +
-               fixed(c.target_q, 2) + ", snapped to scan " + std::to_string(c.scan + 1);
+    out->why = std::string("glimpse policy for ") + image::network_name(report.type) + " (signal " +
+               std::to_string(report.signal) + "): target Q " + fixed(c.target_q, 2) +
+               ", snapped to scan " + std::to_string(c.scan + 1);
   } else if (policy == "log") {
     out->mts = photo.logged_mts;
     out->why = "as logged";
@@ -137,20 +137,20 @@ std::string format_whatif(const Photo& photo, const NetworkProfile& network,
   const TransferTimes& p = r.times.progressive;
   const TransferTimes& w = r.times.whole_file;
   std::string s;
-  s += "photo: transfer " + std::to_string(photo.transfer_id) + ", " +
-       std::to_string(photo.width) + "x" + std::to_string(photo.height) + ", TS " +
-       std::to_string(ts) + " bytes, " + std::to_string(photo.scan_ends.size()) + " scans\n";
+  s += "photo: transfer " + std::to_string(photo.transfer_id) + ", " + std::to_string(photo.width) +
+       "x" + std::to_string(photo.height) + ", TS " + std::to_string(ts) + " bytes, " +
+       std::to_string(photo.scan_ends.size()) + " scans\n";
   s += "MTS:   " + std::to_string(r.mts.mts) + " bytes (Q " +
        fixed(static_cast<double>(r.mts.mts) / static_cast<double>(ts), 3) + "), " + r.mts.why +
        "\n";
   const NetworkSegment& n0 = network.segments.front();
-  s += "network: " + network.name + " (" + fixed(n0.bandwidth_kbps, 0) + " kbps, RTT " +
-       fixed(n0.rtt_ms, 0) + " ms, loss " + fixed(100 * n0.loss, 1) + "%" +
-       (network.segments.size() > 1
-            ? ", " + std::to_string(network.segments.size() - 1) + " changes"
-            : std::string()) +
-       "), seed " + std::to_string(options.seed) + ", " +
-       std::to_string(options.chunk_bytes) + "-byte chunks\n\n";
+  s +=
+      "network: " + network.name + " (" + fixed(n0.bandwidth_kbps, 0) + " kbps, RTT " +
+      fixed(n0.rtt_ms, 0) + " ms, loss " + fixed(100 * n0.loss, 1) + "%" +
+      (network.segments.size() > 1 ? ", " + std::to_string(network.segments.size() - 1) + " changes"
+                                   : std::string()) +
+      "), seed " + std::to_string(options.seed) + ", " + std::to_string(options.chunk_bytes) +
+      "-byte chunks\n\n";
   char line[200];
   auto row = [&](const char* what, const std::string& a, const std::string& b,
                  const std::string& gain) {
@@ -173,8 +173,7 @@ std::string format_whatif(const Photo& photo, const NetworkProfile& network,
       r.mts_frame_ssim ? fixed(*r.mts_frame_ssim, 3) : std::string("n/a"), "1.000", "");
   row("time to complete", ms(p.complete_ms), ms(w.complete_ms),
       ratio(w.complete_ms, p.complete_ms));
-  if (photo.bytes.empty())
-    s += "\n(SSIM n/a: the log does not hold the whole file)\n";
+  if (photo.bytes.empty()) s += "\n(SSIM n/a: the log does not hold the whole file)\n";
   return s;
 }
 

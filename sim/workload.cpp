@@ -31,13 +31,13 @@ struct Figures {
 };
 
 const char* const kFigureNames[] = {
-    "time to Delivered (ms)",     "time to first frame (ms)", "time to MTS frame (ms)",
-    "time to complete (ms)",      "whole-file: first frame (ms)", "gain, first frame (x)",
-    "gain, MTS frame (x)",        "first frame display SSIM", "MTS frame display SSIM"};
+    "time to Delivered (ms)", "time to first frame (ms)",     "time to MTS frame (ms)",
+    "time to complete (ms)",  "whole-file: first frame (ms)", "gain, first frame (x)",
+    "gain, MTS frame (x)",    "first frame display SSIM",     "MTS frame display SSIM"};
 
 std::vector<double> as_vector(const Figures& f) {
-  return {f.delivered, f.first_frame, f.mts_frame, f.complete, f.whole,
-          f.gain_first, f.gain_mts, f.ssim_first, f.ssim_mts};
+  return {f.delivered,  f.first_frame, f.mts_frame,  f.complete, f.whole,
+          f.gain_first, f.gain_mts,    f.ssim_first, f.ssim_mts};
 }
 
 }  // namespace
@@ -51,8 +51,7 @@ bool parse_network_mix(const std::string& text, std::vector<NetworkShare>* out,
     auto colon = item.rfind(':');
     char* end = nullptr;
     double w = colon == std::string::npos ? 0 : std::strtod(item.c_str() + colon + 1, &end);
-    if (colon == std::string::npos || colon == 0 || *end != '\0' || !(w > 0) ||
-        !std::isfinite(w)) {
+    if (colon == std::string::npos || colon == 0 || *end != '\0' || !(w > 0) || !std::isfinite(w)) {
       *error = "--network-mix item '" + item + "' is not PROFILE:WEIGHT with a weight > 0";
       return false;
     }
@@ -109,7 +108,7 @@ double Distribution::quantile(double q) const {
 }
 
 bool simulate_workload(const std::vector<WorkloadPhoto>& photos, const WorkloadOptions& options,
-                  WorkloadResult* out, std::string* error) {
+                       WorkloadResult* out, std::string* error) {
   std::vector<NetworkProfile> profiles;
   double total_weight = 0;
   for (const NetworkShare& s : options.mix) {
@@ -156,8 +155,8 @@ bool simulate_workload(const std::vector<WorkloadPhoto>& photos, const WorkloadO
     SendPlan plan;
     plan.header.transfer_id = u + 1;
     plan.header.sender = 10'000 + u;
-    uint64_t other = options.users > 1 ? (u + 1 + rng.next() % (options.users - 1)) % options.users
-                                       : u + 1;
+    uint64_t other =
+        options.users > 1 ? (u + 1 + rng.next() % (options.users - 1)) % options.users : u + 1;
     plan.header.receivers = {10'000 + other};
     plan.header.idempotency_key = "workload-" + std::to_string(u);
     plan.header.total_size = pp.jpeg.size();
@@ -200,9 +199,10 @@ bool simulate_workload(const std::vector<WorkloadPhoto>& photos, const WorkloadO
   r.transfers = check.transfers;
   r.events = check.events;
   r.check_ok = check.ok();
-  r.check_summary = check.ok() ? "check: ok" : "check: " + (check.violations.empty()
-                                                               ? check.errors.front()
-                                                               : check.violations.front().to_string());
+  r.check_summary =
+      check.ok() ? "check: ok"
+                 : "check: " + (check.violations.empty() ? check.errors.front()
+                                                         : check.violations.front().to_string());
   std::vector<std::string> order;
   for (const NetworkShare& s : options.mix)
     if (std::find(order.begin(), order.end(), s.profile) == order.end()) order.push_back(s.profile);
@@ -237,13 +237,13 @@ std::string format_workload(const WorkloadOptions& options, const WorkloadResult
   s += line;
   for (const auto& [group, ds] : r.groups) {
     std::snprintf(line, sizeof line, "\n%s (%zu transfers)\n%-30s %10s %10s %10s %10s %10s\n",
-                  group.c_str(), ds.empty() ? size_t(0) : ds.front().values.size(), "",
-                  "min", "p50", "p90", "p99", "max");
+                  group.c_str(), ds.empty() ? size_t(0) : ds.front().values.size(), "", "min",
+                  "p50", "p90", "p99", "max");
     s += line;
     for (const Distribution& d : ds) {
-      std::snprintf(line, sizeof line, "%-30s %10.3f %10.3f %10.3f %10.3f %10.3f\n",
-                    d.what.c_str(), d.values.front(), d.quantile(0.5), d.quantile(0.9),
-                    d.quantile(0.99), d.values.back());
+      std::snprintf(line, sizeof line, "%-30s %10.3f %10.3f %10.3f %10.3f %10.3f\n", d.what.c_str(),
+                    d.values.front(), d.quantile(0.5), d.quantile(0.9), d.quantile(0.99),
+                    d.values.back());
       s += line;
     }
   }

@@ -21,13 +21,12 @@ struct NetworkShare {
 
 // "wifi:0.5,4g:0.3,3g:0.2" -> shares (weights need not sum to 1). False with
 // *error naming the bad item.
-bool parse_network_mix(const std::string& text, std::vector<NetworkShare>* out,
-                       std::string* error);
+bool parse_network_mix(const std::string& text, std::vector<NetworkShare>* out, std::string* error);
 
 struct WorkloadOptions {
   uint64_t users = 100;
   std::vector<NetworkShare> mix;
-  double spread_s = 60;     // senders start uniformly within this many seconds
+  double spread_s = 60;  // senders start uniformly within this many seconds
   uint64_t seed = 1;
   uint64_t chunk_bytes = 16 * 1024;
 };
@@ -57,7 +56,7 @@ struct WorkloadResult {
 };
 
 bool simulate_workload(const std::vector<WorkloadPhoto>& photos, const WorkloadOptions& options,
-                  WorkloadResult* out, std::string* error);
+                       WorkloadResult* out, std::string* error);
 
 std::string format_workload(const WorkloadOptions& options, const WorkloadResult& result);
 

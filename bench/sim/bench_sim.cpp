@@ -153,8 +153,8 @@ void bench_corpus(const std::string& dir) {
   sim::ModelOptions options;
   std::printf("corpus under 3g (seed %llu): progressive + MTS (glimpse policy) vs whole-file\n",
               static_cast<unsigned long long>(options.seed));
-  std::printf("%-26s %8s %6s %11s %11s %7s %6s %11s %7s %6s\n", "photo", "TS", "Q",
-              "whole (ms)", "first (ms)", "gain", "SSIM", "MTS fr(ms)", "gain", "SSIM");
+  std::printf("%-26s %8s %6s %11s %11s %7s %6s %11s %7s %6s\n", "photo", "TS", "Q", "whole (ms)",
+              "first (ms)", "gain", "SSIM", "MTS fr(ms)", "gain", "SSIM");
   double worst_gain = 1e9, worst_ssim = 1, worst_mts_gain = 1e9, worst_mts_ssim = 1;
   uint64_t id = 1;
   for (const std::string& name : files) {
@@ -172,8 +172,8 @@ void bench_corpus(const std::string& dir) {
     photo.scan_ends = prepared->scan_ends;
     photo.logged_signal = 3;
     photo.bytes = prepared->jpeg;
-    auto choice = image::choose_mts(photo.scan_ends, prepared->dc_scans, photo.width,
-                                    photo.height, {image::NetworkType::g3, 3});
+    auto choice = image::choose_mts(photo.scan_ends, prepared->dc_scans, photo.width, photo.height,
+                                    {image::NetworkType::g3, 3});
     photo.logged_mts = choice.mts;
     sim::WhatIfReport r;
     std::string error;
@@ -194,9 +194,10 @@ void bench_corpus(const std::string& dir) {
                 prepared->jpeg.size(), choice.q, w.first_frame_ms, p.first_frame_ms, gain, ssim,
                 p.mts_frame_ms, mts_gain, mts_ssim);
   }
-  std::printf("worst: first frame %.2fx at SSIM %.3f; MTS frame %.2fx at SSIM %.3f "
-              "(goal >= 5x sooner at display SSIM >= 0.80)\n",
-              worst_gain, worst_ssim, worst_mts_gain, worst_mts_ssim);
+  std::printf(
+      "worst: first frame %.2fx at SSIM %.3f; MTS frame %.2fx at SSIM %.3f "
+      "(goal >= 5x sooner at display SSIM >= 0.80)\n",
+      worst_gain, worst_ssim, worst_mts_gain, worst_mts_ssim);
 }
 
 }  // namespace

@@ -75,8 +75,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf("%s: %dx%d, TS %zu, %zu scans, MTS %llu (Q %.3f) for %s -> %s\n", argv[1],
-              prepared->width, prepared->height, prepared->jpeg.size(),
-              prepared->scan_ends.size(), static_cast<unsigned long long>(choice.mts), choice.q,
-              network.c_str(), argv[2]);
+              prepared->width, prepared->height, prepared->jpeg.size(), prepared->scan_ends.size(),
+              static_cast<unsigned long long>(choice.mts), choice.q, network.c_str(), argv[2]);
   return 0;
 }

@@ -58,9 +58,9 @@ class Commands : public ::testing::Test {
     storage::StreamId s{storage::StreamKind::transfer, 13};
     ASSERT_TRUE(synth::append_event(*log, s, synth::transfer_opened(spec, {5, 0})).ok());
     std::string bytes(100, 'a');
-    ASSERT_TRUE(synth::append_event(*log, s, synth::chunk_appended(0, 100, 1234, {6, 0}),
-                                    {{0, bytes}})
-                    .ok());
+    ASSERT_TRUE(
+        synth::append_event(*log, s, synth::chunk_appended(0, 100, 1234, {6, 0}), {{0, bytes}})
+            .ok());
   }
   void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
 

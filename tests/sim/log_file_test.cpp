@@ -32,17 +32,19 @@ std::unique_ptr<storage::EventLog> sample_log() {
   spec.receivers = {7, 8};
   spec.mts = 3000;
   spec.scan_ends = {1000, 3000, 10000};
-  EXPECT_TRUE(synth::write_transfer(*log, spec, test_file(10000), 1024, 1'000'000'000, 5'000'000)
-                  .ok());
+  EXPECT_TRUE(
+      synth::write_transfer(*log, spec, test_file(10000), 1024, 1'000'000'000, 5'000'000).ok());
   return log;
 }
 
 std::vector<std::string> events_of(storage::EventLog& log, StreamId s) {
   std::vector<std::string> out;
-  EXPECT_TRUE(log.replay(s, 0, [&](uint64_t, std::string_view e) {
-                   out.emplace_back(e);
-                   return true;
-                 }).ok());
+  EXPECT_TRUE(log.replay(s, 0,
+                         [&](uint64_t, std::string_view e) {
+                           out.emplace_back(e);
+                           return true;
+                         })
+                  .ok());
   return out;
 }
 
@@ -109,7 +111,8 @@ TEST(LogFile, NewerFormatIsRefused) {
   h.format_version = 99;
   ASSERT_TRUE(write_log_file(path, h, {}, &error)) << error;
   LogFileHeader got;
-  EXPECT_FALSE(read_log_file(path, &got, [](LogRecord&) { return true; }, &error));
+  EXPECT_FALSE(read_log_file(
+      path, &got, [](LogRecord&) { return true; }, &error));
   EXPECT_NE(error.find("newer"), std::string::npos) << error;
   ::unlink(path.c_str());
 }

@@ -107,8 +107,8 @@ TEST(NetworkModel, LiftDropSlowsATransferUnderway) {
 TEST(NetworkModel, TraceParsesAndRejectsBadLines) {
   NetworkProfile p;
   std::string error;
-  ASSERT_TRUE(parse_trace("# t bw rtt loss\n0 1000 100 0\n\n2000 50 800 0.1 # drop\n", "t", &p,
-                          &error))
+  ASSERT_TRUE(
+      parse_trace("# t bw rtt loss\n0 1000 100 0\n\n2000 50 800 0.1 # drop\n", "t", &p, &error))
       << error;
   ASSERT_EQ(p.segments.size(), 2u);
   EXPECT_EQ(p.segments[1].bandwidth_kbps, 50);

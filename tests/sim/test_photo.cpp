@@ -22,7 +22,8 @@ const image::Prepared& small_photo() {
         int n = static_cast<int>(noise >> 28);
         uint8_t* px = &p.data[(y * p.width + x) * 3];
         px[0] = static_cast<uint8_t>(std::clamp(x + n, 0, 255));
-        px[1] = static_cast<uint8_t>(std::clamp(int(128 + 100 * std::sin(x / 9.0 + y / 13.0)), 0, 255));
+        px[1] =
+            static_cast<uint8_t>(std::clamp(int(128 + 100 * std::sin(x / 9.0 + y / 13.0)), 0, 255));
         px[2] = static_cast<uint8_t>(std::clamp(2 * y + n, 0, 255));
       }
     }

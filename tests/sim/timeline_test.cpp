@@ -27,20 +27,22 @@ std::unique_ptr<storage::EventLog> known_log() {
   auto at = [&](int64_t ms) { return synth::Stamp{t0 + ms * 1'000'000, 0}; };
   auto chunk = [&](uint64_t off, int64_t ms) {
     std::string b = file.substr(off, 1000);
-    EXPECT_TRUE(synth::append_event(*log, s, synth::chunk_appended(off, 1000, util::crc32c(b), at(ms)),
-                                    {{off, b}})
+    EXPECT_TRUE(synth::append_event(
+                    *log, s, synth::chunk_appended(off, 1000, util::crc32c(b), at(ms)), {{off, b}})
                     .ok());
   };
   EXPECT_TRUE(synth::append_event(*log, s, synth::transfer_opened(spec, at(0))).ok());
   chunk(0, 100);
   chunk(1000, 250);
-  EXPECT_TRUE(synth::append_event(*log, s, synth::delivered(synth::file_id_for(1, 5), 2000, at(250))).ok());
+  EXPECT_TRUE(
+      synth::append_event(*log, s, synth::delivered(synth::file_id_for(1, 5), 2000, at(250))).ok());
   EXPECT_TRUE(synth::append_event(*log, s, synth::receiver_notified(2, at(260))).ok());
   chunk(2000, 1500);
   auto d = util::sha256(file);
-  EXPECT_TRUE(synth::append_event(*log, s,
-                                  synth::completed(std::string(reinterpret_cast<char*>(d.data()), 32), at(1501)))
-                  .ok());
+  EXPECT_TRUE(
+      synth::append_event(
+          *log, s, synth::completed(std::string(reinterpret_cast<char*>(d.data()), 32), at(1501)))
+          .ok());
   return log;
 }
 
@@ -52,21 +54,29 @@ TEST(Timeline, KnownLogReplaysToExpectedLines) {
   std::vector<std::string> lines;
   for (const auto& row : t.rows) lines.push_back(format_row(t, row));
   std::vector<std::string> expected = {
-      "      +0.000 ms  TransferOpened    ts=3000 mts=2000 scans=3 size=64x48          prefix=0           0.0% of TS  scan 0/3",
-      "    +100.000 ms  ChunkAppended     offset=0 length=1000 crc32c=" + std::string() ,
+      "      +0.000 ms  TransferOpened    ts=3000 mts=2000 scans=3 size=64x48          prefix=0    "
+      "       0.0% of TS  scan 0/3",
+      "    +100.000 ms  ChunkAppended     offset=0 length=1000 crc32c=" + std::string(),
   };
   ASSERT_EQ(lines.size(), 7u);
   EXPECT_EQ(lines[0], expected[0]);
   EXPECT_EQ(lines[1].substr(0, expected[1].size()), expected[1]);
-  EXPECT_NE(lines[1].find("prefix=1000       33.3% of TS  scan 1/3 *"), std::string::npos) << lines[1];
-  EXPECT_NE(lines[2].find("+250.000 ms  ChunkAppended     offset=1000"), std::string::npos) << lines[2];
-  EXPECT_NE(lines[2].find("prefix=2000       66.7% of TS  scan 2/3 *"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[1].find("prefix=1000       33.3% of TS  scan 1/3 *"), std::string::npos)
+      << lines[1];
+  EXPECT_NE(lines[2].find("+250.000 ms  ChunkAppended     offset=1000"), std::string::npos)
+      << lines[2];
+  EXPECT_NE(lines[2].find("prefix=2000       66.7% of TS  scan 2/3 *"), std::string::npos)
+      << lines[2];
   EXPECT_EQ(lines[3],
-            "    +250.000 ms  Delivered         file=n1-0000000000000005 offset=2000         prefix=2000       66.7% of TS  scan 2/3");
+            "    +250.000 ms  Delivered         file=n1-0000000000000005 offset=2000         "
+            "prefix=2000       66.7% of TS  scan 2/3");
   EXPECT_EQ(lines[4],
-            "    +260.000 ms  ReceiverNotified  receiver=2                                   prefix=2000       66.7% of TS  scan 2/3");
-  EXPECT_NE(lines[5].find("prefix=3000      100.0% of TS  scan 3/3 *"), std::string::npos) << lines[5];
-  EXPECT_NE(lines[6].find("+1501.000 ms  Completed         sha256="), std::string::npos) << lines[6];
+            "    +260.000 ms  ReceiverNotified  receiver=2                                   "
+            "prefix=2000       66.7% of TS  scan 2/3");
+  EXPECT_NE(lines[5].find("prefix=3000      100.0% of TS  scan 3/3 *"), std::string::npos)
+      << lines[5];
+  EXPECT_NE(lines[6].find("+1501.000 ms  Completed         sha256="), std::string::npos)
+      << lines[6];
 }
 
 TEST(Timeline, SummaryHasTimesToDeliveredAndCompleted) {
