@@ -168,7 +168,7 @@ TEST_F(Commands, ClearErrorsForMissingThings) {
 }
 
 TEST_F(Commands, HelpEverywhere) {
-  for (const char* c : {"list", "replay", "check", "film", "export", "whatif"}) {
+  for (const char* c : {"list", "replay", "check", "film", "export", "whatif", "workload"}) {
     Outcome h = run({c, "--help"});
     EXPECT_EQ(h.code, 0) << c;
     EXPECT_NE(h.out.find(std::string("usage: glimpse-sim ") + c), std::string::npos) << c;
