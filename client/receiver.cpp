@@ -118,19 +118,18 @@ bool FrameWriter::update(const FileState& state, std::string* error) {
     return false;
   }
   written_ = state.bytes.size();
-  if (frames_ && scans > scans_) {
-    auto decoded = image::decode_prefix(state.bytes);
-    if (decoded.ok()) {
-      auto png = image::encode_png(decoded->pixels);
-      if (png.ok()) {
-        char name[64];
-        std::snprintf(name, sizeof name, ".scan%02d.png", scans);
-        auto ok = image::write_file_atomic(dir_ + "/" + state.file_id + name, png.value());
-        if (!ok.ok()) {
-          *error = ok.error().message;
-          return false;
-        }
-      }
+  // One PNG per completed scan, even when several complete in one arrival.
+  for (int scan = scans_ + 1; frames_ && scan <= scans; ++scan) {
+    auto decoded = image::decode_prefix(std::string_view(state.bytes).substr(0, state.scan_ends[scan - 1]));
+    if (!decoded.ok()) continue;  // e.g. a scan that does not paint anything yet
+    auto png = image::encode_png(decoded->pixels);
+    if (!png.ok()) continue;
+    char name[64];
+    std::snprintf(name, sizeof name, ".scan%02d.png", scan);
+    auto ok = image::write_file_atomic(dir_ + "/" + state.file_id + name, png.value());
+    if (!ok.ok()) {
+      *error = ok.error().message;
+      return false;
     }
   }
   scans_ = scans;

@@ -13,6 +13,8 @@ NodeConfig::NodeConfig() {
       .add(options.max_total_size, "max-total-size", "largest photo accepted, bytes (64 MiB)")
       .add(options.max_header_bytes, "max-header-bytes", "largest send header, bytes (64 KiB)")
       .add(options.max_chunk_bytes, "max-chunk-bytes", "largest single write, bytes (1 MiB)")
+      .add(options.upload_window_bytes, "upload-window-bytes",
+           "bytes one upload may have waiting for durability (1 MiB)")
       .add(options.max_open_transfers, "max-open-transfers", "unfinished sends per user (64)")
       .add(options.idle_timeout_s, "idle-timeout", "seconds before an idle send expires (3600)")
       .add(options.verbose, "verbose", "log every write and RPC call, not only state changes");

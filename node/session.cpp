@@ -19,7 +19,7 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
              rpc::SendCallback::Client callback)
       : context_(context), sender_(sender), transfer_id_(status.transfer_id),
         acked_(status.acked), file_id_(status.file_id), callback_(kj::mv(callback)),
-        tasks_(*this) {}
+        tasks_(*this), appends_(*this) {}
 
   kj::Promise<void> write(WriteContext call) override {
     KJ_IF_MAYBE(e, failed_) { return kj::cp(*e); }
@@ -39,14 +39,26 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
                           "progressive JPEG that `glimpse send` prepares"));
     std::string bytes(reinterpret_cast<const char*>(data.begin()), data.size());
     log_debug("transfer %llu: write [%llu, +%zu)", ull(transfer_id_), ull(offset), data.size());
-    return relay_call<TransferStatus>(context_, [&](auto cb) {
-             context_.relay->append(sender_, transfer_id_, offset, std::move(bytes), cb);
-           })
-        .then([this](Expected<TransferStatus> status) -> kj::Promise<void> {
-          if (!status.ok()) return fail(refusal(status.error()));
-          report(status.value());
-          return kj::READY_NOW;
-        });
+    size_t n = data.size();
+    in_flight_bytes_ += n;
+    auto appended = relay_call<TransferStatus>(context_, [&](auto cb) {
+                      context_.relay->append(sender_, transfer_id_, offset, std::move(bytes), cb);
+                    })
+                        .then([this, n](Expected<TransferStatus> status) -> kj::Promise<void> {
+                          in_flight_bytes_ -= n;
+                          if (!status.ok()) return fail(refusal(status.error()));
+                          report(status.value());
+                          return kj::READY_NOW;
+                        });
+    // Flow control: up to upload_window_bytes may wait for durability while
+    // the sender keeps writing (so one fsync serves many chunks); beyond it,
+    // this write returns only once durable (replies come in order, so all
+    // earlier ones are too). A refusal lands in failed_ either way.
+    if (in_flight_bytes_ <= context_.options.upload_window_bytes) {
+      appends_.add(kj::mv(appended));
+      return kj::READY_NOW;
+    }
+    return appended;
   }
 
   kj::Promise<void> done(DoneContext call) override {
@@ -56,9 +68,14 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
       return refusal("invalid_argument", "done() needs the 32-byte SHA-256 of the whole file");
     actors::Sha256Bytes digest{};
     std::copy(sha.begin(), sha.end(), digest.begin());
-    return relay_call<TransferStatus>(context_, [&](auto cb) {
-             context_.relay->finish(sender_, transfer_id_, digest, cb);
-           })
+    // Every write's reply first: a refused write is the reason to report.
+    return appends_.onEmpty()
+        .then([this, digest]() -> kj::Promise<Expected<TransferStatus>> {
+          KJ_IF_MAYBE(e, failed_) { return kj::cp(*e); }
+          return relay_call<TransferStatus>(context_, [&](auto cb) {
+            context_.relay->finish(sender_, transfer_id_, digest, cb);
+          });
+        })
         .then([this, call](Expected<TransferStatus> status) mutable -> kj::Promise<void> {
           if (!status.ok()) return refusal(status.error());
           report(status.value());
@@ -122,7 +139,9 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
   bool completed_ = false;
   rpc::SendCallback::Client callback_;
   kj::Maybe<kj::Exception> failed_;  // a refused write fails every later one
-  kj::TaskSet tasks_;
+  uint64_t in_flight_bytes_ = 0;     // written, not yet durable
+  kj::TaskSet tasks_;                // calls to the sender's callback
+  kj::TaskSet appends_;              // appends inside the window
 };
 
 class SessionImpl final : public rpc::Session::Server {

@@ -1,0 +1,337 @@
+// bench_relay: how close does the relay get to raw Cap'n Proto streaming?
+//
+// For C concurrent senders (default 1, 16, 256), each on its own connection,
+// all driven from one KJ thread: every sender streams one prepared photo
+// (64 KiB writes) to a real glimpsed (sync durability) while C receivers are
+// subscribed. Printed: sender MB/s, first byte -> Delivered p50/p99, and
+// Delivered -> receiver notification p50/p99. Anchor, same run: the same bytes
+// streamed with the same client code to a sink process (this program with
+// --sink) that persists nothing; the figure is our MB/s over the sink's.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <capnp/rpc-twoparty.h>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <kj/async-io.h>
+#include <functional>
+#include <map>
+#include <thread>
+
+#include "client/token.hpp"
+#include "image/image.hpp"
+#include "image/mts_policy.hpp"
+#include "schema/glimpse.capnp.h"
+#include "util/sha256.hpp"
+
+extern char** environ;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+// --- the sink: an Upload that keeps nothing -------------------------------
+class SinkUpload final : public glimpse::rpc::Upload::Server {
+ protected:
+  kj::Promise<void> write(WriteContext) override { return kj::READY_NOW; }
+  kj::Promise<void> done(DoneContext) override { return kj::READY_NOW; }
+};
+
+int run_sink(const char* port_file) {
+  auto io = kj::setupAsyncIo();
+  capnp::TwoPartyServer server(kj::heap<SinkUpload>());
+  auto listener = io.provider->getNetwork().parseAddress("127.0.0.1:0").wait(io.waitScope)->listen();
+  { std::ofstream(port_file) << listener->getPort() << "\n"; }
+  server.listen(*listener).wait(io.waitScope);
+  return 0;
+}
+
+// --- child processes --------------------------------------------------------
+pid_t spawn(std::vector<std::string> argv, const std::string& log) {
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&fa);
+  return pid;
+}
+
+int wait_port(const std::string& file) {
+  for (int i = 0; i < 2000; ++i) {
+    std::ifstream in(file);
+    int port = 0;
+    if (in >> port && port > 0) return port;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return 0;
+}
+
+struct Photo {
+  std::string jpeg;
+  glimpse::image::Prepared prepared;
+  uint64_t mts = 0;
+};
+
+struct Sample {
+  Clock::time_point first_write, delivered, notified, done;
+  std::string file_id;
+};
+
+double pct(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
+}
+
+// One KJ thread drives every connection.
+struct Driver {
+  kj::AsyncIoContext& io;
+  std::vector<kj::Own<kj::AsyncIoStream>> streams;
+  std::vector<kj::Own<capnp::TwoPartyClient>> clients;
+
+  capnp::Capability::Client connect(int port) {
+    auto addr = io.provider->getNetwork().parseAddress("127.0.0.1", port).wait(io.waitScope);
+    streams.push_back(addr->connect().wait(io.waitScope));
+    clients.push_back(kj::heap<capnp::TwoPartyClient>(*streams.back()));
+    return clients.back()->bootstrap();
+  }
+};
+
+kj::Promise<void> pump(glimpse::rpc::Upload::Client up, const std::string& data, uint64_t off) {
+  if (off >= data.size()) return kj::READY_NOW;
+  size_t n = std::min<uint64_t>(64 << 10, data.size() - off);
+  auto req = up.writeRequest();
+  req.setOffset(off);
+  req.setBytes(kj::arrayPtr(reinterpret_cast<const kj::byte*>(data.data()) + off, n));
+  return req.send().then([up, &data, off, n]() mutable { return pump(kj::mv(up), data, off + n); });
+}
+
+kj::Promise<void> finish(glimpse::rpc::Upload::Client up, const std::string& data) {
+  auto done = up.doneRequest();
+  auto d = glimpse::util::sha256(data);
+  done.setSha256(kj::arrayPtr(d.data(), d.size()));
+  return done.send().ignoreResult();
+}
+
+class Callback final : public glimpse::rpc::SendCallback::Server {
+ public:
+  explicit Callback(Sample& s) : s_(s) {}
+ protected:
+  kj::Promise<void> acked(AckedContext) override { return kj::READY_NOW; }
+  kj::Promise<void> delivered(DeliveredContext c) override {
+    s_.delivered = Clock::now();
+    s_.file_id = c.getParams().getFileId();
+    return kj::READY_NOW;
+  }
+ private:
+  Sample& s_;
+};
+
+class Inbox final : public glimpse::rpc::InboxListener::Server {
+ public:
+  explicit Inbox(std::map<std::string, Clock::time_point>& seen) : seen_(seen) {}
+ protected:
+  kj::Promise<void> notify(NotifyContext c) override {
+    seen_.emplace(c.getParams().getNotification().getFileId(), Clock::now());
+    return kj::READY_NOW;
+  }
+ private:
+  std::map<std::string, Clock::time_point>& seen_;
+};
+
+double round_relay(kj::AsyncIoContext& io, int port, const std::string& secret, int c, int round,
+                 const std::vector<Photo>& photos) {
+  Driver d{io, {}, {}};
+  std::map<std::string, Clock::time_point> seen;
+  std::vector<glimpse::rpc::Session::Client> senders;
+  std::vector<kj::Own<void>> keep;
+  std::vector<glimpse::rpc::Handle::Client> handles;
+  int64_t exp = time(nullptr) + 3600;
+  for (int i = 0; i < c; ++i) {
+    auto login = [&](uint64_t user) {
+      auto req = d.connect(port).castAs<glimpse::rpc::Gateway>().loginRequest();
+      req.setToken(glimpse::token::mint(secret, user, exp));
+      return req.send().wait(io.waitScope).getSession();
+    };
+    senders.push_back(login(1 + i));
+    auto sub = login(100000 + i).subscribeRequest();
+    sub.setInbox(kj::heap<Inbox>(seen));
+    handles.push_back(sub.send().wait(io.waitScope).getHandle());
+  }
+  int per = std::max(1, 32 / c);  // photos per sender, in sequence
+  std::vector<Sample> samples(static_cast<size_t>(c) * per);
+  uint64_t bytes = 0;
+  std::function<kj::Promise<void>(int, int)> send_one = [&](int i, int k) -> kj::Promise<void> {
+    if (k == per) return kj::READY_NOW;
+    const Photo& p = photos[(i + k) % photos.size()];
+    Sample& s = samples[static_cast<size_t>(i) * per + k];
+    bytes += p.jpeg.size();
+    auto req = senders[i].sendRequest();
+    auto h = req.initHeader();
+    h.initReceivers(1).set(0, 100000 + i);
+    h.setTotalSize(p.jpeg.size());
+    h.setMts(p.mts);
+    h.setWidth(p.prepared.width);
+    h.setHeight(p.prepared.height);
+    auto ends = h.initScanEnds(p.prepared.scan_ends.size());
+    for (size_t e = 0; e < p.prepared.scan_ends.size(); ++e) ends.set(e, p.prepared.scan_ends[e]);
+    h.setIdempotencyKey("bench-" + std::to_string(getpid()) + "-" + std::to_string(round) + "-" +
+                        std::to_string(i) + "-" + std::to_string(k));
+    req.setCallback(kj::heap<Callback>(s));
+    return req.send()
+        .then([&s, &p](auto reply) {
+          s.first_write = Clock::now();
+          auto up = reply.getUpload();
+          return pump(up, p.jpeg, 0).then([up, &p]() mutable { return finish(up, p.jpeg); });
+        })
+        .then([&s, &send_one, i, k]() {
+          s.done = Clock::now();
+          return send_one(i, k + 1);
+        });
+  };
+  auto start = Clock::now();
+  kj::Vector<kj::Promise<void>> all;
+  for (int i = 0; i < c; ++i) all.add(send_one(i, 0));
+  kj::joinPromises(all.releaseAsArray()).wait(io.waitScope);
+  double secs = ms(Clock::now() - start) / 1000;
+  // Notifications may trail completion slightly: wait a bounded while.
+  for (int i = 0; i < 500 && seen.size() < samples.size(); ++i)
+    io.provider->getTimer().afterDelay(10 * kj::MILLISECONDS).wait(io.waitScope);
+  std::vector<double> to_delivered, to_notified;
+  for (auto& s : samples) {
+    to_delivered.push_back(ms(s.delivered - s.first_write));
+    auto it = seen.find(s.file_id);
+    if (it != seen.end()) to_notified.push_back(ms(it->second - s.delivered));
+  }
+  std::printf("relay  C=%-4d %8.1f MB/s  first byte->Delivered p50 %7.2f ms p99 %7.2f ms  "
+              "Delivered->notified p50 %6.2f ms p99 %6.2f ms (%zu/%zu notified)\n",
+              c, bytes / secs / 1e6, pct(to_delivered, 0.5), pct(to_delivered, 0.99),
+              pct(to_notified, 0.5), pct(to_notified, 0.99), to_notified.size(), samples.size());
+  std::fflush(stdout);
+  return bytes / secs / 1e6;
+}
+
+double sink_round(kj::AsyncIoContext& io, int port, int c, const std::vector<Photo>& photos) {
+  Driver d{io, {}, {}};
+  std::vector<glimpse::rpc::Upload::Client> ups;
+  for (int i = 0; i < c; ++i) ups.push_back(d.connect(port).castAs<glimpse::rpc::Upload>());
+  int per = std::max(1, 32 / c);
+  uint64_t bytes = 0;
+  std::function<kj::Promise<void>(int, int)> send_one = [&](int i, int k) -> kj::Promise<void> {
+    if (k == per) return kj::READY_NOW;
+    const Photo& p = photos[(i + k) % photos.size()];
+    bytes += p.jpeg.size();
+    return pump(ups[i], p.jpeg, 0)
+        .then([up = ups[i], &p]() mutable { return finish(up, p.jpeg); })
+        .then([&send_one, i, k]() { return send_one(i, k + 1); });
+  };
+  auto start = Clock::now();
+  kj::Vector<kj::Promise<void>> all;
+  for (int i = 0; i < c; ++i) all.add(send_one(i, 0));
+  kj::joinPromises(all.releaseAsArray()).wait(io.waitScope);
+  double mbps = bytes / (ms(Clock::now() - start) / 1000) / 1e6;
+  std::printf("sink   C=%-4d %8.1f MB/s  (raw Cap'n Proto streaming, nothing persisted)\n", c, mbps);
+  return mbps;
+}
+
+std::vector<Photo> load_photos(const std::string& dir) {
+  std::vector<Photo> photos;
+  std::error_code ec;
+  for (auto& entry : fs::directory_iterator(dir, ec)) {
+    auto ext = entry.path().extension().string();
+    if (ext != ".jpg" && ext != ".png") continue;
+    auto bytes = glimpse::image::read_file(entry.path().string());
+    if (!bytes.ok()) continue;
+    glimpse::image::PrepareOptions options;
+    options.max_edge = 2560;
+    auto prepared = glimpse::image::prepare(bytes.value(), options);
+    if (!prepared.ok()) continue;
+    Photo p;
+    p.prepared = prepared.value();
+    p.jpeg = p.prepared.jpeg;
+    p.mts = glimpse::image::choose_mts(p.prepared.scan_ends, p.prepared.dc_scans, p.prepared.width,
+                                       p.prepared.height, {glimpse::image::NetworkType::lte4g, 3})
+                .mts;
+    photos.push_back(std::move(p));
+  }
+  return photos;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--sink") return run_sink(argv[2]);
+  std::string corpus = "../shared/corpus";
+  std::vector<int> counts;
+  std::string durability = "sync";
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help") {
+      std::puts("usage: bench_relay [--corpus DIR] [--durability sync|buffered|none] [C ...]\n"
+                "C concurrent senders per round (default 1 16 256); photos from DIR\n"
+                "(default ../shared/corpus, else /work/shared/corpus).");
+      return 0;
+    } else if (a == "--corpus" && i + 1 < argc) {
+      corpus = argv[++i];
+    } else if (a == "--durability" && i + 1 < argc) {
+      durability = argv[++i];
+    } else {
+      counts.push_back(std::atoi(a.c_str()));
+    }
+  }
+  if (counts.empty()) counts = {1, 16, 256};
+  if (!fs::exists(corpus)) corpus = "/work/shared/corpus";
+  auto photos = load_photos(corpus);
+  if (photos.empty()) {
+    std::fprintf(stderr, "bench_relay: no photos in %s (--corpus DIR)\n", corpus.c_str());
+    return 1;
+  }
+  uint64_t total = 0;
+  for (auto& p : photos) total += p.jpeg.size();
+  std::printf("bench_relay: %zu photos from %s, mean %.0f KiB; durability %s\n", photos.size(),
+              corpus.c_str(), total / 1024.0 / photos.size(), durability.c_str());
+
+  const char* env = std::getenv("GLIMPSE_BUILD_DIR");
+  std::string build = env != nullptr ? env : GLIMPSE_DEFAULT_BUILD_DIR;
+  std::string tmpl = (fs::temp_directory_path() / "glimpse-bench-XXXXXX").string();
+  std::string dir = ::mkdtemp(tmpl.data());
+  pid_t node = spawn({build + "/node/glimpsed", "--listen=127.0.0.1:0", "--data=" + dir + "/data",
+                      "--port-file=" + dir + "/node.port", "--durability=" + durability,
+                      "--max-open-transfers=100000"},
+                     dir + "/glimpsed.log");
+  pid_t sink = spawn({"/proc/self/exe", "--sink", dir + "/sink.port"}, dir + "/sink.log");
+  int node_port = wait_port(dir + "/node.port"), sink_port = wait_port(dir + "/sink.port");
+  if (node_port == 0 || sink_port == 0) {
+    std::fprintf(stderr, "bench_relay: glimpsed or the sink did not start (logs in %s)\n", dir.c_str());
+    return 1;
+  }
+  std::string error;
+  auto secret = glimpse::token::load_or_create_secret(dir + "/data/token.secret", &error);
+  auto io = kj::setupAsyncIo();
+  int round = 0;
+  for (int c : counts) {
+    double sink_mbps = sink_round(io, sink_port, c, photos);
+    double relay_mbps = round_relay(io, node_port, *secret, c, ++round, photos);
+    std::printf("ratio  C=%-4d relay/sink = %.2fx\n", c, relay_mbps / sink_mbps);
+    std::fflush(stdout);
+  }
+  ::kill(node, SIGTERM);
+  ::kill(sink, SIGKILL);
+  ::waitpid(node, nullptr, 0);
+  ::waitpid(sink, nullptr, 0);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  return 0;
+}
