@@ -172,13 +172,18 @@ TEST(BadInput, CorruptPngChunkIsCorrupt) {
 }
 
 TEST(BadInput, RandomByteFlipsNeverCrash) {
-  const std::string original = good_jpeg();
+  const std::string baseline = good_jpeg();
+  const std::string progressive = prepare(baseline)->jpeg;
   uint32_t state = 12345;
-  for (int round = 0; round < 300; ++round) {
-    std::string jpeg = original;
+  for (int round = 0; round < 600; ++round) {
+    std::string jpeg = round % 2 ? progressive : baseline;
     for (int k = 0; k < 3; ++k) {
       state = state * 1664525u + 1013904223u;
       jpeg[2 + (state >> 8) % (jpeg.size() - 2)] = static_cast<char>(state >> 24);
+    }
+    if (round % 3 == 0) {
+      state = state * 1664525u + 1013904223u;
+      jpeg.resize(jpeg.size() - (state >> 8) % (jpeg.size() / 2));
     }
     Result<Prepared> p = prepare(jpeg);
     if (!p.ok()) {
