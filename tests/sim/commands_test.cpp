@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/log_file.hpp"
 #include "sim/synthetic_log.hpp"
 #include "storage/rocksdb_log.hpp"
 #include "test_photo.hpp"
@@ -103,6 +104,22 @@ TEST_F(Commands, CheckPassesGoodTransfersAndNamesTheBrokenEvent) {
   EXPECT_NE(all.out.find("CRC32C"), std::string::npos) << all.out;
   Outcome no_bytes = run({"check", "--data", data_, "--no-bytes"});
   EXPECT_EQ(no_bytes.code, 0) << no_bytes.out;
+}
+
+TEST_F(Commands, CheckRefusesANewerEventNamingIt) {
+  std::string file = dir_ + "/newer.glog";
+  LogFileHeader h;
+  h.format_version = 1;
+  synth::OpenSpec spec;
+  spec.transfer_id = 5;
+  LogRecord r0{{storage::StreamKind::transfer, 5}, 0, 1, synth::transfer_opened(spec, {1, 0}), {}};
+  LogRecord r1{{storage::StreamKind::transfer, 5}, 1, 2, synth::expired({2, 7}), {}};
+  std::string error;
+  ASSERT_TRUE(write_log_file(file, h, {r0, r1}, &error)) << error;
+  Outcome check = run({"check", "--log", file});
+  EXPECT_EQ(check.code, 1);
+  EXPECT_NE(check.err.find("transfer 5 seq 1"), std::string::npos) << check.err;
+  EXPECT_NE(check.err.find("version 7"), std::string::npos) << check.err;
 }
 
 TEST_F(Commands, DataDirOrItsEventsDirBothOpen) {
