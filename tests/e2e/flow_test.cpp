@@ -227,5 +227,42 @@ TEST(E2eFlow, NodeKilledMidStreamLosesNothingAcknowledged) {
   }
 }
 
+TEST(E2eFlow, SigtermMidStreamStopsCleanlyAndRecovers) {
+  TempDir t;
+  Node node(t.path() + "/data", t.path());
+  node.start();
+  std::string png = make_png(1000, 750, 5);
+  client::SendRequest request = request_for(png, {2});
+  request.chunk_bytes = 4096;
+  request.rate_bytes_per_s = 256 * 1024;
+  uint64_t acked_before_stop = 0;
+  int code = -2;
+  {
+    client::Connection connection(node.address());
+    auto session = connection.login(node.token(1));
+    client::SendObserver observer;
+    observer.on_acked = [&](uint64_t a) {
+      acked_before_stop = std::max(acked_before_stop, a);
+      if (code == -2 && a > request.jpeg.size() / 3) code = node.stop();  // SIGTERM, waits for exit
+    };
+    EXPECT_THROW(client::send_photo(connection, session, request, observer), kj::Exception);
+  }
+  EXPECT_EQ(code, 0) << node.log();
+  EXPECT_NE(node.log().find("SIGTERM: shutting down"), std::string::npos) << node.log();
+  EXPECT_NE(node.log().find("stopped"), std::string::npos);
+
+  node.start();  // same data directory
+  client::Connection connection(node.address());
+  auto session = connection.login(node.token(1));
+  uint64_t resumed_at = 0;
+  client::SendObserver observer;
+  observer.on_open = [&](uint64_t, uint64_t from) { resumed_at = from; };
+  request.rate_bytes_per_s = 0;
+  std::string file_id = client::send_photo(connection, session, request, observer);
+  EXPECT_GE(resumed_at, acked_before_stop);
+  EXPECT_FALSE(file_id.empty());
+  EXPECT_NE(node.log().find("recovered 1 transfer(s), 1 unfinished"), std::string::npos) << node.log();
+}
+
 }  // namespace
 }  // namespace glimpse::e2e
