@@ -1,4 +1,5 @@
 // glimpse-sim film: PNG frames and an index.html filmstrip.
+#include <algorithm>
 #include <cstdio>
 #include <ostream>
 
@@ -17,16 +18,28 @@ const char* const kHelp =
     "picture) that opens in a browser straight from disk.\n"
     "\n"
     "  --transfer ID    the transfer (optional with a log file of one transfer)\n"
-    "  -o, --out DIR    output directory (created if missing)\n";
+    "  -o, --out DIR    output directory (created if missing)\n"
+    "  --max-edge PX    scale frames down to this longest edge (default 1080; 0: full size)\n";
 }  // namespace
 
 int run_film(int argc, const char* const* argv, CommandIo io) {
   int code = 0;
-  auto args = parse_or_exit(argc, argv, source_options({{"transfer", true}, {"out", true}}), kHelp,
-                            io, &code);
+  auto args = parse_or_exit(argc, argv,
+                            source_options({{"transfer", true}, {"out", true}, {"max-edge", true}}),
+                            kHelp, io, &code);
   if (!args) return code;
   if (!args->has("out")) {
     io.err << "glimpse-sim: say where to write the frames: -o OUT/\n";
+    return kExitUsage;
+  }
+  std::string error;
+  FilmOptions options;
+  if (auto edge = args->get_u64("max-edge", &error)) {
+    if (*edge > 65535) error = "--max-edge must be at most 65535";
+    options.max_edge = static_cast<int>(std::min<uint64_t>(*edge, 65535));
+  }
+  if (!error.empty()) {
+    io.err << "glimpse-sim: " << error << "\n";
     return kExitUsage;
   }
   Source source;
@@ -34,8 +47,7 @@ int run_film(int argc, const char* const* argv, CommandIo io) {
   if (!open_from_args(*args, &source, io) || !transfer_from_args(*args, source, &id, io))
     return kExitFailure;
   Film film;
-  std::string error;
-  if (!make_film(*source.log, id, args->get("out"), &film, &error)) {
+  if (!make_film(*source.log, id, args->get("out"), options, &film, &error)) {
     io.err << "glimpse-sim: " << error << "\n";
     return kExitFailure;
   }

@@ -40,8 +40,8 @@ std::string fixed(double v, int digits) {
 
 }  // namespace
 
-bool make_film(storage::EventLog& log, uint64_t transfer_id, const std::string& out_dir, Film* film,
-               std::string* error) {
+bool make_film(storage::EventLog& log, uint64_t transfer_id, const std::string& out_dir,
+               const FilmOptions& options, Film* film, std::string* error) {
   Timeline t;
   if (!load_timeline(log, transfer_id, &t, error)) return false;
   Film f;
@@ -77,7 +77,9 @@ bool make_film(storage::EventLog& log, uint64_t transfer_id, const std::string& 
     std::snprintf(name, sizeof name, "frame_%03zu_seq%llu.png", f.frames.size() + 1,
                   static_cast<unsigned long long>(row.seq));
     frame.png = name;
-    image::Result<std::string> png = image::encode_png(shown->pixels);
+    image::Result<std::string> png = image::encode_png(
+        options.max_edge > 0 ? image::area_downscale(shown->pixels, options.max_edge)
+                             : shown->pixels);
     if (!png.ok()) {
       *error = "encoding " + frame.png + ": " + png.error().message;
       return false;

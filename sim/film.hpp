@@ -28,11 +28,17 @@ struct Film {
   std::vector<FilmFrame> frames;
 };
 
+struct FilmOptions {
+  // PNG frames are area-scaled so the longest edge is at most this (0: full
+  // size). SSIM is always display SSIM measured on the full pictures.
+  int max_edge = 1080;
+};
+
 // Writes the frames and index.html into `out_dir` (created if missing). False
 // with *error when the transfer is missing, its bytes unreadable, nothing is
 // decodable, or a file cannot be written.
-bool make_film(storage::EventLog& log, uint64_t transfer_id, const std::string& out_dir, Film* film,
-               std::string* error);
+bool make_film(storage::EventLog& log, uint64_t transfer_id, const std::string& out_dir,
+               const FilmOptions& options, Film* film, std::string* error);
 
 // The filmstrip page for `film`; PNGs are referenced by relative name.
 std::string film_html(const Film& film);

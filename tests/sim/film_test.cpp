@@ -22,7 +22,7 @@ TEST(Film, FramePerCompletedScanWithSsimRisingToOne) {
   std::string dir = out_dir("frames") + "/nested";
   Film film;
   std::string error;
-  ASSERT_TRUE(make_film(*log, 21, dir, &film, &error)) << error;
+  ASSERT_TRUE(make_film(*log, 21, dir, {}, &film, &error)) << error;
   EXPECT_TRUE(film.complete);
   ASSERT_GE(film.frames.size(), 2u);
   EXPECT_LE(film.frames.size(), testing::small_photo().scan_ends.size());
@@ -44,11 +44,26 @@ TEST(Film, FramePerCompletedScanWithSsimRisingToOne) {
   std::system(("rm -rf '" + out_dir("frames") + "'").c_str());
 }
 
+TEST(Film, FramesAreScaledToMaxEdge) {
+  auto log = storage::new_memory_log();
+  testing::write_photo_transfer(*log, 22);
+  std::string dir = out_dir("small");
+  Film film;
+  std::string error;
+  ASSERT_TRUE(make_film(*log, 22, dir, FilmOptions{80}, &film, &error)) << error;
+  std::ifstream png(dir + "/" + film.frames.front().png, std::ios::binary);
+  unsigned char ihdr[24] = {};
+  png.read(reinterpret_cast<char*>(ihdr), sizeof ihdr);
+  uint32_t width = (ihdr[16] << 24) | (ihdr[17] << 16) | (ihdr[18] << 8) | ihdr[19];
+  EXPECT_EQ(width, 80u);  // 160x120 scaled to a longest edge of 80
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
 TEST(Film, UnknownTransferIsAnError) {
   auto log = storage::new_memory_log();
   Film film;
   std::string error;
-  EXPECT_FALSE(make_film(*log, 5, out_dir("none"), &film, &error));
+  EXPECT_FALSE(make_film(*log, 5, out_dir("none"), {}, &film, &error));
   EXPECT_NE(error.find("no transfer 5"), std::string::npos);
 }
 
