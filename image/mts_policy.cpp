@@ -11,12 +11,18 @@ namespace {
 // slow one delivers the blurry one, so it can afford to wait for more.
 double network_q(NetworkType type) {
   switch (type) {
-    case NetworkType::wifi: return 0.50;
-    case NetworkType::nr5g: return 0.45;
-    case NetworkType::lte4g: return 0.35;
-    case NetworkType::g3: return 0.20;
-    case NetworkType::g2: return 0.06;
-    case NetworkType::unknown: return 0.25;
+    case NetworkType::wifi:
+      return 0.50;
+    case NetworkType::nr5g:
+      return 0.45;
+    case NetworkType::lte4g:
+      return 0.35;
+    case NetworkType::g3:
+      return 0.20;
+    case NetworkType::g2:
+      return 0.06;
+    case NetworkType::unknown:
+      return 0.25;
   }
   return 0.25;
 }
@@ -36,12 +42,18 @@ double size_factor(int width, int height) {
 
 const char* network_name(NetworkType type) {
   switch (type) {
-    case NetworkType::wifi: return "wifi";
-    case NetworkType::nr5g: return "5g";
-    case NetworkType::lte4g: return "4g";
-    case NetworkType::g3: return "3g";
-    case NetworkType::g2: return "2g";
-    case NetworkType::unknown: return "unknown";
+    case NetworkType::wifi:
+      return "wifi";
+    case NetworkType::nr5g:
+      return "5g";
+    case NetworkType::lte4g:
+      return "4g";
+    case NetworkType::g3:
+      return "3g";
+    case NetworkType::g2:
+      return "2g";
+    case NetworkType::unknown:
+      return "unknown";
   }
   return "unknown";
 }

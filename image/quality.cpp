@@ -38,7 +38,8 @@ std::vector<double> integral(const std::vector<double>& v, int w, int h) {
     double row = 0;
     for (int x = 0; x < w; ++x) {
       row += v[static_cast<size_t>(y) * w + x];
-      s[static_cast<size_t>(y + 1) * (w + 1) + x + 1] = s[static_cast<size_t>(y) * (w + 1) + x + 1] + row;
+      s[static_cast<size_t>(y + 1) * (w + 1) + x + 1] =
+          s[static_cast<size_t>(y) * (w + 1) + x + 1] + row;
     }
   }
   return s;
@@ -117,8 +118,7 @@ double ssim(const Pixels& a, const Pixels& b) {
       const double va = (box(saa, w, x, y, n) / count - ma * ma) * var_norm;
       const double vb = (box(sbb, w, x, y, n) / count - mb * mb) * var_norm;
       const double cov = (box(sab, w, x, y, n) / count - ma * mb) * var_norm;
-      total += ((2 * ma * mb + c1) * (2 * cov + c2)) /
-               ((ma * ma + mb * mb + c1) * (va + vb + c2));
+      total += ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
       ++windows;
     }
   }

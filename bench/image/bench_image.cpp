@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "image/image.hpp"
+#include "image/mts_policy.hpp"
 #include "image/quality.hpp"
 
 extern char** environ;
@@ -107,8 +108,8 @@ Timing time_jpegtran(const std::string& jpegtran, const std::string& file) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  const char* argv[] = {jpegtran.c_str(), "-progressive", "-optimize", "-copy", "none",
-                        file.c_str(), nullptr};
+  const char* argv[] = {jpegtran.c_str(), "-progressive", "-optimize", "-copy",
+                        "none",           file.c_str(),   nullptr};
   const auto t0 = Clock::now();
   pid_t pid = 0;
   Timing t;
@@ -134,32 +135,43 @@ Timing time_prepare(const std::string& file, ScanScriptKind script) {
   PrepareOptions o;
   o.metadata = Metadata::strip_all;
   o.script = script;
-  if (!data || !prepare(data.value(), o)) std::fprintf(stderr, "prepare failed on %s\n", file.c_str());
+  if (!data || !prepare(data.value(), o))
+    std::fprintf(stderr, "prepare failed on %s\n", file.c_str());
   return {seconds_since(t0), process_cpu_seconds() - c0};
 }
 
-// % of the file at which the prefix first reaches each level (-1: never
-// before the whole file, which is 100% by definition).
-struct Reach {
-  double percent[2] = {-1, -1};
-};
-
-Result<Reach> reach(const Prepared& p) {
+// Display SSIM of the prefix ending at each scan end, against the whole file.
+Result<std::vector<double>> scan_ssims(const Prepared& p) {
   Result<Decoded> final_picture = decode_prefix(p.jpeg);
   if (!final_picture) return final_picture.error();
   const Pixels final_shown = area_downscale(final_picture->pixels, 1080);
-  Reach r;
+  std::vector<double> out;
   for (uint64_t end : p.scan_ends) {
-    const double percent = 100.0 * end / p.jpeg.size();
-    double s = 1.0;
-    if (end < p.jpeg.size()) {
-      Result<Decoded> d = decode_prefix(std::string_view(p.jpeg).substr(0, end));
-      if (!d) return d.error();
-      s = ssim(area_downscale(d->pixels, 1080), final_shown);
+    if (end >= p.jpeg.size()) {
+      out.push_back(1.0);
+      continue;
     }
-    for (int i = 0; i < 2; ++i)
-      if (r.percent[i] < 0 && s >= kLevels[i]) r.percent[i] = percent;
-    if (r.percent[1] >= 0) break;
+    Result<Decoded> d = decode_prefix(std::string_view(p.jpeg).substr(0, end));
+    if (!d) return d.error();
+    out.push_back(ssim(area_downscale(d->pixels, 1080), final_shown));
+  }
+  return out;
+}
+
+// % of the file at which the prefix first reaches each level.
+struct Reach {
+  double percent[2] = {100, 100};
+};
+
+Reach reach(const Prepared& p, const std::vector<double>& ssims) {
+  Reach r;
+  for (int i = 0; i < 2; ++i) {
+    for (size_t k = 0; k < ssims.size(); ++k) {
+      if (ssims[k] >= kLevels[i]) {
+        r.percent[i] = 100.0 * p.scan_ends[k] / p.jpeg.size();
+        break;
+      }
+    }
   }
   return r;
 }
@@ -168,7 +180,7 @@ struct Photo {
   std::string name, path, input;
   Prepared ours, theirs;
   uint64_t baseline = 0;
-  Reach reach_ours, reach_theirs;
+  std::vector<double> ssims_ours;
 };
 
 const char* verdict(double ratio) { return ratio <= kGoalRatio ? "PASS" : "MISS"; }
@@ -193,8 +205,9 @@ int main(int argc, char** argv) {
   if (dir.empty()) dir = GLIMPSE_CORPUS_DIR;
 #endif
   if (dir.empty()) {
-    std::fprintf(stderr, "bench_image: no photo folder: pass one (bench_image DIR); the default "
-                         "../shared/corpus did not exist when this was built\n");
+    std::fprintf(stderr,
+                 "bench_image: no photo folder: pass one (bench_image DIR); the default "
+                 "../shared/corpus did not exist when this was built\n");
     return 2;
   }
   struct stat st {};
@@ -283,7 +296,8 @@ int main(int argc, char** argv) {
       std::printf("   %-44s %6.1f MP/s wall  %6.1f MP/s CPU\n", rows[i], mps_wall[i], mps_cpu[i]);
     }
     if (!jpegtran_ok) {
-      std::printf("   jpegtran: not found or failed (apt-get install libjpeg-turbo-progs); no ratio\n");
+      std::printf(
+          "   jpegtran: not found or failed (apt-get install libjpeg-turbo-progs); no ratio\n");
     } else {
       const double rw = mps_wall[0] / mps_wall[2], rc = mps_cpu[0] / mps_cpu[2];
       std::printf("   ratio ours/jpegtran: %.2fx wall (goal >= 1.0x: %s), %.2fx CPU (%s)\n", rw,
@@ -293,24 +307,23 @@ int main(int argc, char** argv) {
 
   // 2. How early each script's prefix reaches display SSIM 0.80 / 0.90.
   std::printf("\n2. %% of file to reach display SSIM (1080 px), ours vs libjpeg default script\n");
-  std::printf("   %-26s %9s %9s %9s %6s %6s | %6s %6s\n", "photo", "size", "baseline",
-              "progr.", "ours80", "ours90", "def80", "def90");
+  std::printf("   %-26s %9s %9s %9s %6s %6s | %6s %6s\n", "photo", "size", "baseline", "progr.",
+              "ours80", "ours90", "def80", "def90");
   std::vector<double> ours80, ours90, def80, def90;
   bool size_ok = true;
   for (Photo& ph : photos) {
-    Result<Reach> a = reach(ph.ours), b = reach(ph.theirs);
-    if (!a || !b) {
+    Result<std::vector<double>> sa = scan_ssims(ph.ours), sb = scan_ssims(ph.theirs);
+    if (!sa || !sb) {
       std::fprintf(stderr, "   %s: prefix decode failed: %s\n", ph.name.c_str(),
-                   (!a ? a.error() : b.error()).message.c_str());
+                   (!sa ? sa.error() : sb.error()).message.c_str());
       continue;
     }
-    ph.reach_ours = a.value();
-    ph.reach_theirs = b.value();
-    auto pct = [](double p) { return p < 0 ? 100.0 : p; };
-    ours80.push_back(pct(a->percent[0]));
-    ours90.push_back(pct(a->percent[1]));
-    def80.push_back(pct(b->percent[0]));
-    def90.push_back(pct(b->percent[1]));
+    ph.ssims_ours = sa.value();
+    const Reach a = reach(ph.ours, sa.value()), b = reach(ph.theirs, sb.value());
+    ours80.push_back(a.percent[0]);
+    ours90.push_back(a.percent[1]);
+    def80.push_back(b.percent[0]);
+    def90.push_back(b.percent[1]);
     const bool fits = ph.ours.jpeg.size() <= ph.baseline;
     size_ok = size_ok && fits;
     char dims[32];
@@ -318,8 +331,9 @@ int main(int argc, char** argv) {
     std::printf("   %-26s %9s %8.1fK %7.1fK%s %5.1f%% %5.1f%% | %5.1f%% %5.1f%%%s\n",
                 ph.name.c_str(), dims, ph.baseline / 1024.0, ph.ours.jpeg.size() / 1024.0,
                 fits ? " " : "!", ours80.back(), ours90.back(), def80.back(), def90.back(),
-                ph.ours.source_format == "jpeg" && !ph.ours.lossless ? "  (re-encoded: EXIF rotation)"
-                                                                     : "");
+                ph.ours.source_format == "jpeg" && !ph.ours.lossless
+                    ? "  (re-encoded: EXIF rotation)"
+                    : "");
   }
   if (ours80.empty()) return 1;
   const double m[4] = {median(ours80), median(ours90), median(def80), median(def90)};
@@ -330,5 +344,26 @@ int main(int argc, char** argv) {
   std::printf("   ours/default at 0.90: %.2f  (goal <= %.2f: %s)\n", m[1] / m[3], kGoalRatio,
               verdict(m[1] / m[3]));
   std::printf("   progressive size <= baseline for every photo: %s\n", size_ok ? "PASS" : "MISS");
+
+  // 3. What choose_mts delivers on these photos with our script.
+  std::printf("\n3. MTS policy with our script: median Q and display SSIM at MTS\n");
+  std::printf("   %-8s %16s %16s\n", "network", "signal 4", "signal 1");
+  for (NetworkType t : {NetworkType::wifi, NetworkType::nr5g, NetworkType::lte4g, NetworkType::g3,
+                        NetworkType::g2}) {
+    std::printf("   %-8s", network_name(t));
+    for (int signal : {4, 1}) {
+      std::vector<double> qs, ss;
+      for (const Photo& ph : photos) {
+        if (ph.ssims_ours.empty()) continue;
+        const MtsChoice c = choose_mts(ph.ours.scan_ends, ph.ours.dc_scans, ph.ours.width,
+                                       ph.ours.height, NetworkReport{t, signal});
+        if (c.scan < 0) continue;
+        qs.push_back(100 * c.q);
+        ss.push_back(ph.ssims_ours[c.scan]);
+      }
+      std::printf("    Q %4.1f%% %5.3f", median(qs), median(ss));
+    }
+    std::printf("\n");
+  }
   return 0;
 }

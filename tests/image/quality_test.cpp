@@ -16,11 +16,14 @@ Pixels make(int w, int h, int channels, uint8_t (*f)(int x, int y, int c)) {
   p.data.resize(static_cast<size_t>(w) * h * channels);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x)
-      for (int c = 0; c < channels; ++c) p.data[(static_cast<size_t>(y) * w + x) * channels + c] = f(x, y, c);
+      for (int c = 0; c < channels; ++c)
+        p.data[(static_cast<size_t>(y) * w + x) * channels + c] = f(x, y, c);
   return p;
 }
 
-uint8_t texture(int x, int y, int c) { return static_cast<uint8_t>((x * 7 + y * 13 + c * 50 + (x * y) % 31) & 0xff); }
+uint8_t texture(int x, int y, int c) {
+  return static_cast<uint8_t>((x * 7 + y * 13 + c * 50 + (x * y) % 31) & 0xff);
+}
 uint8_t flat_gray(int, int, int) { return 128; }
 
 TEST(Psnr, IdenticalImagesAreInfinite) {
@@ -44,6 +47,28 @@ TEST(Ssim, IdenticalImagesScoreOne) {
   EXPECT_NEAR(ssim(a, a), 1.0, 1e-12);
 }
 
+TEST(Ssim, MatchesTheFormulaOnOneWindow) {
+  // An 8x8 pair is exactly one window: check against Wang et al.'s formula
+  // with unbiased (co)variances, computed here directly.
+  Pixels a = make(8, 8, 1, texture);
+  Pixels b = make(8, 8, 1, [](int x, int y, int) { return static_cast<uint8_t>(x * 20 + y); });
+  double ma = 0, mb = 0;
+  for (int i = 0; i < 64; ++i) {
+    ma += a.data[i] / 64.0;
+    mb += b.data[i] / 64.0;
+  }
+  double va = 0, vb = 0, cov = 0;
+  for (int i = 0; i < 64; ++i) {
+    va += (a.data[i] - ma) * (a.data[i] - ma) / 63.0;
+    vb += (b.data[i] - mb) * (b.data[i] - mb) / 63.0;
+    cov += (a.data[i] - ma) * (b.data[i] - mb) / 63.0;
+  }
+  const double c1 = 6.5025, c2 = 58.5225;
+  const double expected =
+      ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
+  EXPECT_NEAR(ssim(a, b), expected, 1e-9);
+}
+
 TEST(Ssim, IsSymmetricAndDropsWithDistortion) {
   Pixels a = make(64, 48, 1, texture);
   Pixels small_noise = a, big_noise = a;
@@ -62,7 +87,9 @@ TEST(Ssim, IsSymmetricAndDropsWithDistortion) {
 TEST(Ssim, ScoresRgbByItsLuma) {
   // An RGB image with R = G = B has luma equal to that value: it must score
   // exactly as the gray image does.
-  auto distorted = [](int x, int y, int) { return static_cast<uint8_t>(texture(x, y, 0) / 2 + 40); };
+  auto distorted = [](int x, int y, int) {
+    return static_cast<uint8_t>(texture(x, y, 0) / 2 + 40);
+  };
   auto original = [](int x, int y, int) { return texture(x, y, 0); };
   const double gray = ssim(make(32, 32, 1, original), make(32, 32, 1, distorted));
   const double rgb = ssim(make(32, 32, 3, original), make(32, 32, 3, distorted));
@@ -112,7 +139,8 @@ TEST(DisplaySsim, EqualsSsimWhenAlreadyScreenSized) {
 TEST(DisplaySsim, ScalingHidesFineNoise) {
   Pixels a = make(400, 300, 1, flat_gray);
   Pixels b = a;
-  for (size_t i = 0; i < b.data.size(); ++i) b.data[i] = static_cast<uint8_t>(128 + ((i + i / 400) % 2 ? 20 : -20));
+  for (size_t i = 0; i < b.data.size(); ++i)
+    b.data[i] = static_cast<uint8_t>(128 + ((i + i / 400) % 2 ? 20 : -20));
   EXPECT_GT(display_ssim(b, a, 100), ssim(b, a));
 }
 

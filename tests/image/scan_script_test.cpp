@@ -76,19 +76,20 @@ TEST_P(EveryScript, StartsWithOneInterleavedDcScan) {
 TEST_P(EveryScript, FitsLibjpegLimits) {
   const auto [kind, components] = GetParam();
   const auto script = scan_script(kind, components);
-  EXPECT_LE(script.size(), 100u);  // decode_prefix's default max_scans guard
+  EXPECT_LE(script.size(), 100u);                        // decode_prefix's default max_scans guard
   for (const ScanSpec& s : script) EXPECT_LE(s.al, 10);  // 8-bit JPEG: Al <= 10 (libjpeg)
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    BothKinds, EveryScript,
-    ::testing::Combine(::testing::Values(ScanScriptKind::glimpse, ScanScriptKind::libjpeg_default),
-                       ::testing::Values(1, 3)),
-    [](const auto& info) {
-      return std::string(std::get<0>(info.param) == ScanScriptKind::glimpse ? "glimpse"
-                                                                           : "libjpeg_default") +
-             "_" + std::to_string(std::get<1>(info.param)) + "_components";
-    });
+INSTANTIATE_TEST_SUITE_P(BothKinds, EveryScript,
+                         ::testing::Combine(::testing::Values(ScanScriptKind::glimpse,
+                                                              ScanScriptKind::libjpeg_default),
+                                            ::testing::Values(1, 3)),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param) == ScanScriptKind::glimpse
+                                                  ? "glimpse"
+                                                  : "libjpeg_default") +
+                                  "_" + std::to_string(std::get<1>(info.param)) + "_components";
+                         });
 
 TEST(ScanScript, DefaultKindIsLibjpegSimpleProgression) {
   // jcparam.c jpeg_simple_progression() for YCbCr: 10 scans, DC at Al=1 first.
@@ -127,11 +128,14 @@ TEST(CheckProgression, RejectsBrokenScripts) {
   EXPECT_NE(broken(3, spec({0}, 1, 63, 2, 1)), "");  // Ah mismatch
   EXPECT_NE(broken(2, spec({0}, 1, 63, 0, 0)), "");  // AC sent twice
   EXPECT_NE(check_progression({good[1], good[0], good[2], good[3]}, 1), "");  // AC before DC
-  EXPECT_NE(check_progression({spec({0, 1}, 0, 0, 0, 0), spec({0, 1}, 1, 63, 0, 0),
-                               spec({0}, 1, 63, 0, 0)}, 2), "");  // multi-component AC
-  EXPECT_NE(check_progression({spec({0}, 0, 0, 0, 2), spec({0}, 0, 0, 2, 0),
-                               spec({0}, 1, 63, 0, 0)}, 1), "");  // refinement by two bits
-  EXPECT_NE(check_progression({spec({0}, 0, 0, 0, 1), spec({0}, 1, 63, 0, 0)}, 1), "");  // DC bit 0 missing
+  EXPECT_NE(check_progression(
+                {spec({0, 1}, 0, 0, 0, 0), spec({0, 1}, 1, 63, 0, 0), spec({0}, 1, 63, 0, 0)}, 2),
+            "");  // multi-component AC
+  EXPECT_NE(
+      check_progression({spec({0}, 0, 0, 0, 2), spec({0}, 0, 0, 2, 0), spec({0}, 1, 63, 0, 0)}, 1),
+      "");  // refinement by two bits
+  EXPECT_NE(check_progression({spec({0}, 0, 0, 0, 1), spec({0}, 1, 63, 0, 0)}, 1),
+            "");  // DC bit 0 missing
 }
 
 }  // namespace
