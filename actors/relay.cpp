@@ -143,14 +143,9 @@ Expected<RecoveryReport> Relay::recover() {
     }
   }
   report.next_transfer_id = data.next_transfer_id;
-  caf::scoped_actor self{impl_->system};
-  std::optional<RelayError> failed;
-  self->request(impl_->manager, caf::infinite, init_atom_v, std::move(data))
-      .receive([&](Expected<Done>& r) { if (!r.ok()) failed = r.error(); },
-               [&](caf::error& e) {
-                 failed = RelayError{ErrorCode::unavailable, "manager: " + caf::to_string(e)};
-               });
-  if (failed) return *failed;
+  // Enqueued before any later call's request can reach the manager (the bridges
+  // send only after this returns), so the manager is seeded before it serves.
+  caf::anon_send(impl_->manager, init_atom_v, std::move(data));
   report.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - start);
   return report;

@@ -150,8 +150,9 @@ class Relay {
 
   // Reads the log once: seeds transfer ids past the largest stored one, counts
   // unfinished transfers per sender, and restarts the notification of every
-  // delivered transfer whose receivers were not all notified. Blocks the
-  // calling thread (not an actor thread); call once, before serving. Queued,
+  // delivered transfer whose receivers were not all notified. Reads the log on
+  // the calling thread (not an actor thread; it never waits for an actor);
+  // call once, before serving. Queued,
   // unacked notifications need nothing: they are read when their inbox is
   // subscribed. Unfinished transfers recover on demand, on their next command.
   // Until it has run, opening a new transfer is refused with `unavailable`.

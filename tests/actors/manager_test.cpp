@@ -1,0 +1,135 @@
+// The manager on the deterministic scheduler: passivation, ids, idempotency
+// keys, limits, expiry.
+#include "actors/manager.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "tests/actors/deterministic.hpp"
+
+namespace glimpse::actors {
+namespace {
+
+using namespace testing;
+using namespace std::chrono_literals;
+constexpr uint64_t kSender = 100;
+
+struct ManagerTest : ::testing::Test {
+  std::unique_ptr<storage::EventLog> log = storage::new_memory_log();
+  std::shared_ptr<std::atomic<int64_t>> now = std::make_shared<std::atomic<int64_t>>(1'000'000'000);
+
+  RelayConfig config() {
+    auto c = test_config();
+    c.now_ns = [n = now] { return n->load(); };
+    return c;
+  }
+  static Expected<TransferStatus> open(DeterministicNode& node, const std::string& key) {
+    Reply<TransferStatus> r;
+    node.relay->open_transfer(kSender, test_request(key), r.cb());
+    node.run();
+    return r.get();
+  }
+  static RelayStats stats(DeterministicNode& node) {
+    Reply<RelayStats> r;
+    node.relay->stats(r.cb());
+    node.run();
+    return r.value();
+  }
+};
+
+TEST_F(ManagerTest, IdleTransferAndInboxActorsPassivateAndRecoverOnDemand) {
+  DeterministicNode node(*log, config());
+  auto t = open(node, "a");
+  Reply<TransferStatus> a;
+  node.relay->append(kSender, t->transfer_id, 0, test_bytes(1000), a.cb());
+  node.run();
+  ASSERT_TRUE(a.get().ok());
+  EXPECT_EQ(stats(node).active_transfers, 1u);
+  EXPECT_EQ(stats(node).active_inboxes, 2u);
+  node.fire_timers();  // an actor passivates within two timer periods of its last message
+  node.fire_timers();
+  auto s = stats(node);
+  EXPECT_EQ(s.active_transfers, 0u);
+  EXPECT_EQ(s.active_inboxes, 0u);
+  EXPECT_EQ(s.unfinished_transfers, 1u);
+  Reply<TransferStatus> b;
+  node.relay->append(kSender, t->transfer_id, 1000, test_bytes(3000).substr(1000), b.cb());
+  node.run();
+  ASSERT_TRUE(b.get().ok());
+  EXPECT_EQ(b.value().acked, 3000u);
+  EXPECT_EQ(stats(node).active_transfers, 1u);
+}
+
+TEST_F(ManagerTest, ConcurrentOpensWithOneKeyGetOneTransfer) {
+  DeterministicNode node(*log, config());
+  Reply<TransferStatus> x, y;
+  node.relay->open_transfer(kSender, test_request("same"), x.cb());
+  node.relay->open_transfer(kSender, test_request("same"), y.cb());
+  node.run();
+  ASSERT_TRUE(x.get().ok() && y.get().ok());
+  EXPECT_EQ(x.value().transfer_id, y.value().transfer_id);
+  EXPECT_EQ(stats(node).unfinished_transfers, 1u);
+}
+
+TEST_F(ManagerTest, TransferIdsContinuePastTheLogAfterRestart) {
+  uint64_t last;
+  {
+    DeterministicNode node(*log, config());
+    open(node, "a");
+    last = open(node, "b")->transfer_id;
+  }
+  DeterministicNode node(*log, config());
+  EXPECT_EQ(stats(node).unfinished_transfers, 2u);
+  EXPECT_GT(open(node, "c")->transfer_id, last);
+}
+
+TEST_F(ManagerTest, OpensWaitForRecovery) {
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.policy", caf::atom("testing"));
+  caf::actor_system system{cfg};
+  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler());
+  Reply<TransferStatus> r;
+  {
+    Relay relay(system, *log, config());
+    relay.open_transfer(kSender, test_request("a"), r.cb());
+    sched.run();
+  }
+  sched.run();  // lets the actors stop before the system waits for them
+  ASSERT_TRUE(r.ready());
+  EXPECT_EQ(r.code(), ErrorCode::unavailable);
+}
+
+TEST_F(ManagerTest, MaxOpenTransfersPerSenderCountsRecoveredOnes) {
+  auto cfg = config();
+  cfg.max_open_transfers_per_user = 2;
+  {
+    DeterministicNode node(*log, cfg);
+    ASSERT_TRUE(open(node, "a").ok());
+  }
+  DeterministicNode node(*log, cfg);
+  ASSERT_TRUE(open(node, "b").ok());
+  EXPECT_EQ(open(node, "c").error().code, ErrorCode::limit_exceeded);
+  EXPECT_TRUE(open(node, "a").ok());  // a resume is not a new transfer
+}
+
+TEST_F(ManagerTest, SweepExpiresTransfersIdlePastTheTimeout) {
+  auto cfg = config();
+  cfg.idle_timeout = 10s;
+  cfg.expiry_sweep_every = 1s;
+  DeterministicNode node(*log, cfg);
+  auto t = open(node, "a");
+  node.fire_timers();  // passivates it; the sweep finds nothing due yet
+  EXPECT_EQ(stats(node).unfinished_transfers, 1u);
+  now->fetch_add(11'000'000'000);
+  node.fire_timers();  // sweep: recovers it and expires it
+  node.run();
+  EXPECT_EQ(stats(node).unfinished_transfers, 0u);
+  Reply<TransferStatus> r;
+  node.relay->resume(kSender, t->transfer_id, r.cb());
+  node.run();
+  EXPECT_EQ(r.code(), ErrorCode::aborted);
+}
+
+}  // namespace
+}  // namespace glimpse::actors
