@@ -8,6 +8,8 @@
 #include <set>
 #include <string>
 
+#include <kj/debug.h>
+
 #include "client/args.hpp"
 #include "client/commands.hpp"
 #include "client/connection.hpp"
@@ -151,6 +153,9 @@ int cmd_recv(int argc, char** argv) {
     auto handle = sub.send().wait(connection.wait_scope()).getHandle();
     std::fprintf(stderr, "waiting for photos (writing to %s)\n", dir.c_str());
     kj::Promise<bool> done = paf.promise.then([]() { return true; });
+    done = done.exclusiveJoin(connection.on_disconnect().then([]() -> kj::Promise<bool> {
+      return KJ_EXCEPTION(DISCONNECTED, "the node closed the connection");
+    }));
     if (timeout)
       done = done.exclusiveJoin(connection.timer()
                                     .afterDelay(*timeout * kj::SECONDS)

@@ -31,19 +31,24 @@ std::string describe(const kj::Exception& e, const std::string& node) {
   }
 }
 
-Connection::Connection(const std::string& node)
-    : node_(node), rpc_(std::make_unique<capnp::EzRpcClient>(node_.c_str(), 7420)) {}
+Connection::Connection(const std::string& node) : node_(node), io_(kj::setupAsyncIo()) {
+  auto address = io_.provider->getNetwork().parseAddress(node_, 7420).wait(io_.waitScope);
+  stream_ = address->connect().wait(io_.waitScope);
+  rpc_ = kj::heap<capnp::TwoPartyClient>(*stream_);
+}
 
 Connection::~Connection() = default;
 
-kj::WaitScope& Connection::wait_scope() { return rpc_->getWaitScope(); }
+kj::WaitScope& Connection::wait_scope() { return io_.waitScope; }
 
-kj::Timer& Connection::timer() { return rpc_->getIoProvider().getTimer(); }
+kj::Timer& Connection::timer() { return io_.provider->getTimer(); }
+
+kj::Promise<void> Connection::on_disconnect() { return rpc_->onDisconnect(); }
 
 rpc::Session::Client Connection::login(const std::string& token, uint64_t* user) {
-  auto req = rpc_->getMain<rpc::Gateway>().loginRequest();
+  auto req = rpc_->bootstrap().castAs<rpc::Gateway>().loginRequest();
   req.setToken(token);
-  auto reply = req.send().wait(rpc_->getWaitScope());
+  auto reply = req.send().wait(io_.waitScope);
   if (user != nullptr) *user = reply.getUser();
   return reply.getSession();
 }

@@ -4,7 +4,7 @@
 //
 // Threads: a Connection runs a KJ event loop on the thread that made it and
 // must be used (and destroyed) on that thread only.
-#include <capnp/ez-rpc.h>
+#include <capnp/rpc-twoparty.h>
 #include <kj/async-io.h>
 #include <kj/async.h>
 #include <kj/timer.h>
@@ -30,7 +30,8 @@ std::string describe(const kj::Exception& e, const std::string& node);
 
 class Connection {
  public:
-  // Starts connecting to "host:port"; failures surface on the first call.
+  // Connects to "host:port" (default port 7420). Throws kj::Exception (use
+  // describe()) when the node cannot be reached.
   explicit Connection(const std::string& node);
   ~Connection();
 
@@ -42,9 +43,14 @@ class Connection {
   // (use describe()) when the node is unreachable or refuses the token.
   rpc::Session::Client login(const std::string& token, uint64_t* user = nullptr);
 
+  // Resolves when the node closes the connection or it breaks.
+  kj::Promise<void> on_disconnect();
+
  private:
   std::string node_;
-  std::unique_ptr<capnp::EzRpcClient> rpc_;
+  kj::AsyncIoContext io_;
+  kj::Own<kj::AsyncIoStream> stream_;
+  kj::Own<capnp::TwoPartyClient> rpc_;
 };
 
 }  // namespace glimpse::client
