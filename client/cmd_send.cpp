@@ -145,7 +145,12 @@ int cmd_send(int argc, char** argv) {
   request.scan_ends = prepared->scan_ends;
   request.mts = image::choose_mts(request.scan_ends, prepared->dc_scans, request.width, request.height,
                                   request.network).mts;
-  request.idempotency_key = idempotency_key(photo.value(), request.receivers);
+  // A different network report or size makes a different header (MTS), so
+  // it is a different transfer; rerunning the same command resumes.
+  request.idempotency_key = idempotency_key(
+      photo.value(), request.receivers,
+      std::string(image::network_name(request.network.type)) + "/" +
+          std::to_string(request.network.signal) + "/" + std::to_string(options.max_edge));
 
   std::string node = node_address(args->get("node"));
   ProgressBar bar(request.jpeg.size(), request.mts, !args->has("no-progress"));

@@ -102,12 +102,17 @@ std::string send_photo(Connection& connection, rpc::Session::Client session,
   return finished.getFileId().cStr();
 }
 
-std::string idempotency_key(std::string_view photo, std::vector<uint64_t> receivers) {
+std::string idempotency_key(std::string_view photo, std::vector<uint64_t> receivers,
+                            std::string_view variant) {
   std::sort(receivers.begin(), receivers.end());
   receivers.erase(std::unique(receivers.begin(), receivers.end()), receivers.end());
   util::Sha256 h;
   h.update(photo);
   for (uint64_t r : receivers) h.update("|" + std::to_string(r));
+  if (!variant.empty()) {
+    h.update("#");
+    h.update(variant);
+  }
   return util::to_hex(h.finish());
 }
 

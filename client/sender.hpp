@@ -43,9 +43,11 @@ struct SendObserver {
 std::string send_photo(Connection& connection, rpc::Session::Client session,
                        const SendRequest& request, const SendObserver& observer);
 
-// Hex SHA-256 over the photo's bytes and the sorted, deduplicated receivers:
-// the same photo to the same people is the same transfer.
-std::string idempotency_key(std::string_view photo, std::vector<uint64_t> receivers);
+// Hex SHA-256 over the photo's bytes, the sorted, deduplicated receivers and
+// `variant` (the options that shape the header: network report, size): the
+// same photo to the same people, sent the same way, is the same transfer.
+std::string idempotency_key(std::string_view photo, std::vector<uint64_t> receivers,
+                            std::string_view variant = "");
 
 // Fills `header` from `request` (for tests that need to bend one field).
 void fill_header(const SendRequest& request, rpc::SendHeader::Builder header);

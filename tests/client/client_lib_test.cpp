@@ -13,6 +13,8 @@ TEST(IdempotencyKey, SamePhotoSamePeopleSameKeyWhateverTheOrder) {
   EXPECT_NE(idempotency_key("photo", {2}), idempotency_key("photo", {2, 3}));
   EXPECT_NE(idempotency_key("photo", {2}), idempotency_key("photO", {2}));
   EXPECT_EQ(idempotency_key("photo", {2}).size(), 64u);
+  EXPECT_NE(idempotency_key("photo", {2}, "3g/2/0"), idempotency_key("photo", {2}, "wifi/2/0"));
+  EXPECT_EQ(idempotency_key("photo", {2}, "3g/2/0"), idempotency_key("photo", {2}, "3g/2/0"));
 }
 
 TEST(Describe, RefusalLosesTheRemoteWrapper) {
