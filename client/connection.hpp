@@ -3,7 +3,8 @@
 // way refusals are turned into a message for a person (see schema/glimpse.capnp).
 //
 // Threads: a Connection runs a KJ event loop on the thread that made it and
-// must be used (and destroyed) on that thread only.
+// must be used (and destroyed) on that thread only; a thread holds at most one
+// Connection at a time (log in several users over the same one instead).
 #include <capnp/rpc-twoparty.h>
 #include <kj/async-io.h>
 #include <kj/async.h>

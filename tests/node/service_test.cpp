@@ -1,0 +1,126 @@
+// The RPC services over a real Relay (memory log), in one process: the
+// glimpse client library on this thread, glimpsed's KJ thread and CAF's.
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include <ctime>
+
+#include <gtest/gtest.h>
+
+#include "client/connection.hpp"
+#include "client/receiver.hpp"
+#include "client/sender.hpp"
+#include "client/token.hpp"
+#include "image/image.hpp"
+#include "node/server.hpp"
+#include "storage/event_log.hpp"
+
+namespace glimpse::node {
+namespace {
+
+const std::string kSecret(32, 'k');
+
+client::SendRequest small_photo(std::vector<uint64_t> receivers, const std::string& key) {
+  image::Pixels p;
+  p.width = 96;
+  p.height = 64;
+  p.channels = 3;
+  for (int i = 0; i < p.width * p.height; ++i)
+    for (int c = 0; c < 3; ++c) p.data.push_back(static_cast<uint8_t>((i * (c + 3)) % 251));
+  auto prepared = image::prepare(image::encode_png(p).value()).value();
+  client::SendRequest r;
+  r.receivers = std::move(receivers);
+  r.jpeg = prepared.jpeg;
+  r.width = prepared.width;
+  r.height = prepared.height;
+  r.scan_ends = prepared.scan_ends;
+  r.mts = prepared.scan_ends.front();
+  r.idempotency_key = key;
+  r.chunk_bytes = 512;
+  return r;
+}
+
+class NodeService : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    system_ = std::make_unique<caf::actor_system>(cfg_);
+    log_ = storage::new_memory_log();
+    relay_ = std::make_unique<actors::Relay>(*system_, *log_, actors::RelayConfig{1});
+    ASSERT_TRUE(relay_->recover().ok());
+    NodeOptions options;
+    options.listen = "127.0.0.1:0";
+    options.max_chunk_bytes = 1000;
+    server_ = std::make_unique<RpcServer>(*relay_, options, kSecret);
+    std::string error;
+    ASSERT_TRUE(server_->start(&error, nullptr)) << error;
+  }
+  void TearDown() override {
+    server_.reset();
+    relay_.reset();
+    system_.reset();
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(server_->port()); }
+  std::string token(uint64_t user) const { return token::mint(kSecret, user, std::time(nullptr) + 60); }
+
+  caf::actor_system_config cfg_;
+  std::unique_ptr<caf::actor_system> system_;
+  std::unique_ptr<storage::EventLog> log_;
+  std::unique_ptr<actors::Relay> relay_;
+  std::unique_ptr<RpcServer> server_;
+};
+
+TEST_F(NodeService, SendThenReceiverFollowsToTheEnd) {
+  // One Connection per thread (it owns the thread's event loop): two users
+  // log in over the same one.
+  client::Connection sender(address());
+  client::Connection& receiver = sender;
+  auto request = small_photo({2}, "k1");
+  std::string delivered;
+  client::SendObserver observer;
+  observer.on_delivered = [&](const std::string& id) { delivered = id; };
+  std::string file_id = client::send_photo(sender, sender.login(token(1)), request, observer);
+  EXPECT_EQ(file_id, delivered);
+
+  auto state = client::follow_file(receiver.login(token(2)), file_id, nullptr).wait(receiver.wait_scope());
+  EXPECT_EQ(state->bytes, request.jpeg);
+  EXPECT_TRUE(state->completed);
+  auto now = client::read_now(receiver, receiver.login(token(2)), file_id);
+  EXPECT_EQ(now->bytes, request.jpeg);
+}
+
+TEST_F(NodeService, RefusalsAreOneMessageEach) {
+  client::Connection c(address());
+  try {
+    c.login("v1.1.1.nope");
+    ADD_FAILURE() << "login with a malformed token worked";
+  } catch (const kj::Exception& e) {
+    EXPECT_EQ(client::describe(e, "n").rfind("unauthenticated: the token is malformed", 0), 0u)
+        << client::describe(e, "n");
+  }
+  auto request = small_photo({2}, "k2");
+  request.chunk_bytes = 2048;  // over this node's 1000
+  try {
+    client::send_photo(c, c.login(token(1)), request, {});
+    ADD_FAILURE() << "an oversized write went through";
+  } catch (const kj::Exception& e) {
+    EXPECT_EQ(client::describe(e, "n").rfind("limit_exceeded: a write of 2048 bytes", 0), 0u)
+        << client::describe(e, "n");
+  }
+  try {
+    client::read_now(c, c.login(token(3)), "n1-0000000000000001");
+    ADD_FAILURE() << "a stranger opened a file";
+  } catch (const kj::Exception& e) {
+    EXPECT_EQ(client::describe(e, "n").rfind("not_found", 0), 0u) << client::describe(e, "n");
+  }
+}
+
+TEST_F(NodeService, StopDropsClientsAndReturns) {
+  client::Connection c(address());
+  auto session = c.login(token(1));
+  server_->stop();
+  EXPECT_THROW(c.on_disconnect().wait(c.wait_scope()); session.ackRequest().send().wait(c.wait_scope()),
+               kj::Exception);
+}
+
+}  // namespace
+}  // namespace glimpse::node
