@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 
 #include <capnp/message.h>
 #include <capnp/serialize-packed.h>
@@ -43,8 +44,14 @@ void fill_record(file::LogRecord::Builder b, const LogRecord& r) {
 
 }  // namespace
 
-bool write_log_file(const std::string& path, const LogFileHeader& header,
-                    const std::vector<LogRecord>& records, std::string* error) {
+namespace {
+
+// Writes the header, then whatever `records` emits, to `path` through a
+// temporary file and a rename. `records` returns false (with *error set) to
+// abandon the file.
+using Emit = std::function<void(const LogRecord&)>;
+bool write_with(const std::string& path, const LogFileHeader& header,
+                const std::function<bool(const Emit&, std::string*)>& records, std::string* error) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
@@ -52,6 +59,7 @@ bool write_log_file(const std::string& path, const LogFileHeader& header,
     return false;
   }
   kj::AutoCloseFd owned(fd);
+  bool produced = false;
   try {
     kj::FdOutputStream raw(fd);
     kj::BufferedOutputStreamWrapper out(raw);
@@ -66,15 +74,19 @@ bool write_log_file(const std::string& path, const LogFileHeader& header,
       h.setExportedAtNs(header.exported_at_ns);
       capnp::writePackedMessage(out, m);
     }
-    for (const LogRecord& r : records) {
-      capnp::MallocMessageBuilder m;
-      fill_record(m.initRoot<file::LogRecord>(), r);
-      capnp::writePackedMessage(out, m);
-    }
-    out.flush();
+    produced = records(
+        [&](const LogRecord& r) {
+          capnp::MallocMessageBuilder m;
+          fill_record(m.initRoot<file::LogRecord>(), r);
+          capnp::writePackedMessage(out, m);
+        },
+        error);
+    if (produced) out.flush();
   } catch (const kj::Exception& e) {
-    ::unlink(tmp.c_str());
     *error = "cannot write " + tmp + ": " + e.getDescription().cStr();
+  }
+  if (!produced) {
+    ::unlink(tmp.c_str());
     return false;
   }
   if (::fsync(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -85,47 +97,62 @@ bool write_log_file(const std::string& path, const LogFileHeader& header,
   return true;
 }
 
+}  // namespace
+
+bool write_log_file(const std::string& path, const LogFileHeader& header,
+                    const std::vector<LogRecord>& records, std::string* error) {
+  return write_with(
+      path, header,
+      [&](const Emit& emit, std::string*) {
+        for (const LogRecord& r : records) emit(r);
+        return true;
+      },
+      error);
+}
+
 bool export_log(storage::EventLog& log, const std::vector<storage::StreamId>& streams,
                 LogFileHeader header, const std::string& path, std::string* error) {
   header.format_version = file::LOG_FILE_VERSION;
   header.event_schema_version = schema::CURRENT_EVENT_VERSION;
-  std::vector<LogRecord> records;
-  EventView view;
-  for (const storage::StreamId& stream : streams) {
-    std::string failure;
-    storage::Status s = log.replay(stream, 0, [&](uint64_t seq, std::string_view bytes) {
-      LogRecord r;
-      r.stream = stream;
-      r.seq = seq;
-      r.event = std::string(bytes);
-      if (!view.parse(r.event, &failure)) {
-        failure = stream_name(stream) + " seq " + std::to_string(seq) + ": " + failure;
-        return false;
-      }
-      auto ev = view.event();
-      r.time_ns = ev.getTimeNs();
-      if (ev.isChunkAppended() && stream.kind == storage::StreamKind::transfer) {
-        auto c = ev.getChunkAppended();
-        storage::ChunkPut put;
-        put.offset = c.getOffset();
-        storage::Status rs = log.read_chunks(stream.id, c.getOffset(), c.getLength(), &put.bytes);
-        if (!rs.ok()) {
-          failure = stream_name(stream) + " seq " + std::to_string(seq) +
-                    ": chunk bytes unreadable: " + rs.to_string();
-          return false;
+  return write_with(
+      path, header,
+      [&](const Emit& emit, std::string* failure) {
+        EventView view;
+        for (const storage::StreamId& stream : streams) {
+          failure->clear();
+          storage::Status s = log.replay(stream, 0, [&](uint64_t seq, std::string_view bytes) {
+            LogRecord r;
+            r.stream = stream;
+            r.seq = seq;
+            r.event = std::string(bytes);
+            std::string where = stream_name(stream) + " seq " + std::to_string(seq) + ": ";
+            if (!view.parse(r.event, failure)) {
+              *failure = where + *failure;
+              return false;
+            }
+            auto ev = view.event();
+            r.time_ns = ev.getTimeNs();
+            if (ev.isChunkAppended() && stream.kind == storage::StreamKind::transfer) {
+              auto c = ev.getChunkAppended();
+              storage::ChunkPut put;
+              put.offset = c.getOffset();
+              storage::Status rs =
+                  log.read_chunks(stream.id, c.getOffset(), c.getLength(), &put.bytes);
+              if (!rs.ok()) {
+                *failure = where + "chunk bytes unreadable: " + rs.to_string();
+                return false;
+              }
+              r.chunks.push_back(std::move(put));
+            }
+            emit(r);
+            return true;
+          });
+          if (!s.ok()) *failure = "reading " + stream_name(stream) + ": " + s.to_string();
+          if (!failure->empty()) return false;
         }
-        r.chunks.push_back(std::move(put));
-      }
-      records.push_back(std::move(r));
-      return true;
-    });
-    if (!s.ok()) failure = "reading " + stream_name(stream) + ": " + s.to_string();
-    if (!failure.empty()) {
-      *error = failure;
-      return false;
-    }
-  }
-  return write_log_file(path, header, records, error);
+        return true;
+      },
+      error);
 }
 
 bool read_log_file(const std::string& path, LogFileHeader* header,

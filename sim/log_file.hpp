@@ -34,8 +34,10 @@ bool write_log_file(const std::string& path, const LogFileHeader& header,
                     const std::vector<LogRecord>& records, std::string* error);
 
 // Reads the whole stream of `streams` from `log` (events and, for each
-// ChunkAppended, its bytes) and writes them as one file. The header's
-// format and schema versions are filled in here.
+// ChunkAppended, its bytes) and writes them as one file, record by record as
+// they are read (memory holds one event and its chunk). The header's format
+// and schema versions are filled in here. On failure (an unreadable event or
+// chunk, named in *error) no file is left behind.
 bool export_log(storage::EventLog& log, const std::vector<storage::StreamId>& streams,
                 LogFileHeader header, const std::string& path, std::string* error);
 

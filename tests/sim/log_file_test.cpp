@@ -72,6 +72,20 @@ TEST(LogFile, ExportThenLoadGivesTheSameEventsAndBytes) {
   ::unlink(path.c_str());
 }
 
+TEST(LogFile, FailedExportLeavesNoFile) {
+  auto log = storage::new_memory_log();
+  StreamId t{StreamKind::transfer, 3};
+  ASSERT_TRUE(synth::append_event(*log, t, synth::transfer_opened({}, {1, 0})).ok());
+  // A ChunkAppended whose bytes were never stored.
+  ASSERT_TRUE(synth::append_event(*log, t, synth::chunk_appended(0, 10, 0, {2, 0})).ok());
+  std::string path = temp_path("failed.glog");
+  std::string error;
+  EXPECT_FALSE(export_log(*log, {t}, {}, path, &error));
+  EXPECT_NE(error.find("transfer 3 seq 1: chunk bytes unreadable"), std::string::npos) << error;
+  EXPECT_NE(::access(path.c_str(), F_OK), 0);
+  EXPECT_NE(::access((path + ".tmp").c_str(), F_OK), 0);
+}
+
 TEST(LogFile, MissingFileIsAClearError) {
   std::unique_ptr<storage::EventLog> loaded;
   LogFileHeader h;
