@@ -21,7 +21,8 @@ namespace {
 
 const char kUsage[] =
     "glimpsed: a Glimpse node (photo relay). Options are flags (--name=value) or\n"
-    "keys of an INI file given with --config-file=PATH. Clients: `glimpse send`,\n"
+    "keys of an INI file given with --config-file=PATH (default: ./glimpsed.ini if it\n"
+    "exists; put keys under [global]). Clients: `glimpse send`,\n"
     "`glimpse recv`, `glimpse fetch`; tokens: `glimpse token --user UIN --data DIR`.\n"
     "SIGINT/SIGTERM stop it cleanly.\n";
 

@@ -276,15 +276,18 @@ int main(int argc, char** argv) {
   std::string corpus = "../shared/corpus";
   std::vector<int> counts;
   std::string durability = "sync";
+  std::vector<std::string> node_flags;  // --node-flag=--name=value, passed to glimpsed
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--help") {
-      std::puts("usage: bench_relay [--corpus DIR] [--durability sync|buffered|none] [C ...]\n"
+      std::puts("usage: bench_relay [--corpus DIR] [--durability sync|buffered|none] [--node-flag=F ...] [C ...]\n"
                 "C concurrent senders per round (default 1 16 256); photos from DIR\n"
                 "(default ../shared/corpus, else /work/shared/corpus).");
       return 0;
     } else if (a == "--corpus" && i + 1 < argc) {
       corpus = argv[++i];
+    } else if (a.rfind("--node-flag=", 0) == 0) {
+      node_flags.push_back(a.substr(12));
     } else if (a == "--durability" && i + 1 < argc) {
       durability = argv[++i];
     } else {
@@ -307,10 +310,11 @@ int main(int argc, char** argv) {
   std::string build = env != nullptr ? env : GLIMPSE_DEFAULT_BUILD_DIR;
   std::string tmpl = (fs::temp_directory_path() / "glimpse-bench-XXXXXX").string();
   std::string dir = ::mkdtemp(tmpl.data());
-  pid_t node = spawn({build + "/node/glimpsed", "--listen=127.0.0.1:0", "--data=" + dir + "/data",
-                      "--port-file=" + dir + "/node.port", "--durability=" + durability,
-                      "--max-open-transfers=100000"},
-                     dir + "/glimpsed.log");
+  std::vector<std::string> node_argv{build + "/node/glimpsed", "--listen=127.0.0.1:0",
+                                     "--data=" + dir + "/data", "--port-file=" + dir + "/node.port",
+                                     "--durability=" + durability, "--max-open-transfers=100000"};
+  node_argv.insert(node_argv.end(), node_flags.begin(), node_flags.end());
+  pid_t node = spawn(node_argv, dir + "/glimpsed.log");
   pid_t sink = spawn({"/proc/self/exe", "--sink", dir + "/sink.port"}, dir + "/sink.log");
   int node_port = wait_port(dir + "/node.port"), sink_port = wait_port(dir + "/sink.port");
   if (node_port == 0 || sink_port == 0) {
