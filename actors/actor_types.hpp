@@ -45,7 +45,6 @@ using ManagerActorHandle = caf::typed_actor<
     caf::reacts_to<idle_atom, msg::IdleReport>,         // a child is quiescent
     caf::reacts_to<finished_atom, uint64_t, uint64_t>,  // transfer id, sender
     caf::reacts_to<sweep_atom>,
-    caf::reacts_to<stop_atom>,
-    caf::reacts_to<link_atom, caf::actor>>;  // a Relay bridge to stop with the manager
+    caf::reacts_to<stop_atom>>;
 
 }  // namespace glimpse::actors

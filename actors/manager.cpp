@@ -246,7 +246,6 @@ ManagerActorHandle::behavior_type manager_actor(Manager self, std::shared_ptr<Sh
                           st.next_transfer_id};
       },
       [self](stop_atom) { self->quit(caf::exit_reason::user_shutdown); },
-      [self](link_atom, caf::actor bridge) { self->link_to(bridge); },
   };
 }
 

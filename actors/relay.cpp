@@ -96,15 +96,23 @@ Relay::Relay(caf::actor_system& system, storage::EventLog& log, RelayConfig conf
   impl_->shared->config = std::move(config);
   impl_->manager = system.spawn(manager_actor, impl_->shared);
   for (int i = 0; i < 4; ++i) {
-    auto bridge = system.spawn([](caf::event_based_actor* self) -> caf::behavior {
-      return {[self](call_atom, msg::Call& call) { call.run(self); }};
-    });
-    caf::anon_send(impl_->manager, link_atom_v, bridge);
-    impl_->bridges.push_back(bridge);
+    impl_->bridges.push_back(system.spawn([](caf::event_based_actor* self) -> caf::behavior {
+      return {
+          [self](call_atom, msg::Call& call) { call.run(self); },
+          // No behavior left: the bridge exits once every awaited answer has arrived.
+          [self](stop_atom) { self->unbecome(); },
+      };
+    }));
   }
 }
 
-Relay::~Relay() { caf::anon_send(impl_->manager, stop_atom_v); }
+// The manager stops its children, which fail what they hold with
+// `unavailable`; requests reaching a stopped actor bounce. Either way every
+// pending callback runs before its bridge exits.
+Relay::~Relay() {
+  caf::anon_send(impl_->manager, stop_atom_v);
+  for (auto& bridge : impl_->bridges) caf::anon_send(bridge, stop_atom_v);
+}
 
 Expected<RecoveryReport> Relay::recover() {
   const auto start = std::chrono::steady_clock::now();

@@ -14,12 +14,12 @@
 // transfer are delivered in the order its commands were received.
 //
 // Lifetimes: `system` and `log` must outlive the Relay. Destroying the Relay
-// stops its actors; callbacks still pending then run with `unavailable`, or
-// not at all if the actor system is already shutting down. Callbacks may run
-// until the actor system has finished all actors (actor_system's destructor
-// waits), so anything they capture must live that long or be guarded (e.g. a
-// weak_ptr). Shut down in this order: stop callers, destroy the Relay, destroy
-// the actor_system, close the log.
+// stops its actors; every callback still pending then runs, with its answer
+// or with `unavailable` (no call may start during or after destruction).
+// Callbacks may run until the actor system has finished all actors
+// (actor_system's destructor waits), so anything they capture must live that
+// long or be guarded (e.g. a weak_ptr). Shut down in this order: stop
+// callers, destroy the Relay, destroy the actor_system, close the log.
 #include <chrono>
 #include <cstdint>
 #include <functional>

@@ -126,6 +126,18 @@ TEST_F(TransferShell, FinishWaitsForInFlightBatchesThenHashesTheStoredBytes) {
   EXPECT_TRUE(done.value().completed);
 }
 
+TEST_F(TransferShell, PendingRepliesRunWithUnavailableWhenTheRelayStops) {
+  const uint64_t id = open();
+  auto a = append(id, 0, 500);
+  EXPECT_FALSE(a.ready());
+  node->relay.reset();
+  node->run();
+  ASSERT_TRUE(a.ready());
+  EXPECT_EQ(a.code(), ErrorCode::unavailable);
+  log.release();  // the late durability report finds no actor
+  node->run();
+}
+
 TEST_F(TransferShell, NotifiesEveryReceiverOnceAfterDelivered) {
   log.holding = false;
   const uint64_t id = open();
