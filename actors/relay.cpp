@@ -85,7 +85,7 @@ RelayError no_such_file(const std::string& file_id) {
 }  // namespace
 
 Relay::Relay(caf::actor_system& system, storage::EventLog& log, RelayConfig config)
-    : impl_(new Impl{system, std::make_shared<Shared>(), ManagerActorHandle()}) {
+    : impl_(new Impl{system, std::make_shared<Shared>(), ManagerActorHandle(), {}}) {
   if (!config.now_ns)
     config.now_ns = [] {
       return std::chrono::duration_cast<std::chrono::nanoseconds>(
