@@ -2,13 +2,16 @@
 #include <cstdio>
 #include <string>
 
-#include "client/args.hpp"
+#include "util/args.hpp"
 #include "client/commands.hpp"
 #include "client/connection.hpp"
 #include "client/receiver.hpp"
 #include "image/image.hpp"
 
 namespace glimpse::client {
+
+using util::Args;
+using util::FlagSpec;
 namespace {
 
 const char kHelp[] =
@@ -27,12 +30,9 @@ const char kHelp[] =
 }  // namespace
 
 int cmd_fetch(int argc, char** argv) {
-  // "-o" is the short spelling of "--out".
-  for (int i = 2; i < argc; ++i)
-    if (std::string(argv[i]) == "-o") argv[i] = const_cast<char*>("--out");
   std::string error;
   auto args = Args::parse(argc, argv, 2,
-                          {{"out", true}, {"baseline", false}, {"node", true}, {"token", true},
+                          {{"out", true, false, 'o'}, {"baseline", false}, {"node", true}, {"token", true},
                            {"help", false}},
                           &error);
   if (!args) {

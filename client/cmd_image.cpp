@@ -9,12 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "client/args.hpp"
+#include "util/args.hpp"
 #include "image/image.hpp"
 #include "image/mts_policy.hpp"
 #include "image/quality.hpp"
 
 namespace glimpse::client {
+
+using util::Args;
+using util::FlagSpec;
 namespace {
 
 namespace img = glimpse::image;
@@ -64,23 +67,6 @@ const char kFillHelp[] =
     "  -o, --output OUT.jpg  where to write the baseline JPEG (required)\n"
     "  -h, --help            this text\n";
 
-// argv with the short forms -o and -h spelled long, for Args.
-struct LongArgv {
-  std::vector<std::string> strings;
-  std::vector<char*> pointers;
-  LongArgv(int argc, char** argv) {
-    for (int i = 0; i < argc; ++i) {
-      std::string a = argv[i];
-      if (a == "-o") a = "--output";
-      if (a == "-h") a = "--help";
-      strings.push_back(a);
-    }
-    for (auto& s : strings) pointers.push_back(s.data());
-  }
-  int argc() const { return static_cast<int>(pointers.size()); }
-  char** argv() { return pointers.data(); }
-};
-
 int usage_error(const char* command, const std::string& message, const char* help) {
   const std::string text(help);
   std::fprintf(stderr, "glimpse %s: %s\n%s(see glimpse %s --help)\n", command, message.c_str(),
@@ -98,11 +84,9 @@ int failure(const char* command, const std::string& file, const img::Error& e) {
 // on a usage error prints it and sets *exit_code = 2.
 std::optional<Args> parse(const char* command, const char* help, int argc, char** argv,
                           std::vector<FlagSpec> specs, int* exit_code) {
-  LongArgv long_argv(argc, argv);
-  specs.push_back({"help", false});
-  specs.push_back({"output", true});
+  specs.push_back({"output", true, false, 'o'});
   std::string error;
-  std::optional<Args> args = Args::parse(long_argv.argc(), long_argv.argv(), 2, specs, &error);
+  std::optional<Args> args = Args::parse(argc, argv, 2, specs, &error);
   if (!args) {
     *exit_code = usage_error(command, error, help);
     return std::nullopt;

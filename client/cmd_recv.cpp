@@ -10,12 +10,15 @@
 
 #include <kj/debug.h>
 
-#include "client/args.hpp"
+#include "util/args.hpp"
 #include "client/commands.hpp"
 #include "client/connection.hpp"
 #include "client/receiver.hpp"
 
 namespace glimpse::client {
+
+using util::Args;
+using util::FlagSpec;
 namespace {
 
 const char kHelp[] =
@@ -115,7 +118,7 @@ class InboxListenerImpl final : public rpc::InboxListener::Server {
 int cmd_recv(int argc, char** argv) {
   std::string error;
   auto args = Args::parse(argc, argv, 2,
-                          {{"out", true}, {"frames", false}, {"once", false}, {"count", true},
+                          {{"out", true, false, 'o'}, {"frames", false}, {"once", false}, {"count", true},
                            {"timeout", true}, {"node", true}, {"token", true}, {"help", false}},
                           &error);
   if (!args) {

@@ -6,13 +6,16 @@
 #include <cstdio>
 #include <string>
 
-#include "client/args.hpp"
+#include "util/args.hpp"
 #include "client/commands.hpp"
 #include "client/connection.hpp"
 #include "client/sender.hpp"
 #include "image/image.hpp"
 
 namespace glimpse::client {
+
+using util::Args;
+using util::FlagSpec;
 namespace {
 
 const char kHelp[] =

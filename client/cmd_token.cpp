@@ -3,11 +3,14 @@
 #include <ctime>
 #include <string>
 
-#include "client/args.hpp"
+#include "util/args.hpp"
 #include "client/commands.hpp"
-#include "client/token.hpp"
+#include "util/token.hpp"
 
 namespace glimpse::client {
+
+using util::Args;
+using util::FlagSpec;
 namespace {
 
 constexpr uint64_t kDefaultTtl = 30ull * 24 * 3600;

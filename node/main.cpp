@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "actors/relay.hpp"
-#include "client/token.hpp"
+#include "util/token.hpp"
 #include "node/config.hpp"
 #include "node/log.hpp"
 #include "node/server.hpp"

@@ -1,7 +1,7 @@
 // Gateway (login), Session and Upload: the sending side of the client RPC.
 #include <ctime>
 
-#include "client/token.hpp"
+#include "util/token.hpp"
 #include "node/log.hpp"
 #include "node/service.hpp"
 

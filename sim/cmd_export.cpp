@@ -23,7 +23,7 @@ const char* const kHelp =
 int run_export(int argc, const char* const* argv, CommandIo io) {
   int code = 0;
   auto args =
-      parse_or_exit(argc, argv, source_options({{"transfer", true}, {"all", false}, {"out", true}}),
+      parse_or_exit(argc, argv, source_options({{"transfer", true}, {"all", false}, {"out", true, false, 'o'}}),
                     kHelp, io, &code);
   if (!args) return code;
   if (!args->has("out")) {

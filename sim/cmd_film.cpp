@@ -25,7 +25,7 @@ const char* const kHelp =
 int run_film(int argc, const char* const* argv, CommandIo io) {
   int code = 0;
   auto args = parse_or_exit(argc, argv,
-                            source_options({{"transfer", true}, {"out", true}, {"max-edge", true}}),
+                            source_options({{"transfer", true}, {"out", true, false, 'o'}, {"max-edge", true}}),
                             kHelp, io, &code);
   if (!args) return code;
   if (!args->has("out")) {

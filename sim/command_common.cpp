@@ -8,14 +8,14 @@ const char* const kSourceHelp =
     "  --data DIR       a node's data directory (stop the node first)\n"
     "  --log FILE       a log file written by `glimpse-sim export`\n";
 
-std::vector<OptionSpec> source_options(std::vector<OptionSpec> more) {
+std::vector<FlagSpec> source_options(std::vector<FlagSpec> more) {
   more.push_back({"data", true});
   more.push_back({"log", true});
   return more;
 }
 
 std::optional<Args> parse_or_exit(int argc, const char* const* argv,
-                                  const std::vector<OptionSpec>& specs, const char* help,
+                                  const std::vector<FlagSpec>& specs, const char* help,
                                   CommandIo io, int* exit_code) {
   std::string error;
   std::optional<Args> args = Args::parse(argc, argv, 0, specs, &error);

@@ -5,18 +5,21 @@
 #include <string>
 #include <vector>
 
-#include "sim/args.hpp"
 #include "sim/commands.hpp"
 #include "sim/source.hpp"
+#include "util/args.hpp"
 
 namespace glimpse::sim {
+
+using util::Args;
+using util::FlagSpec;
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-// The --data / --log options, for a command's OptionSpec list.
-std::vector<OptionSpec> source_options(std::vector<OptionSpec> more);
+// The --data / --log options, for a command's FlagSpec list.
+std::vector<FlagSpec> source_options(std::vector<FlagSpec> more);
 
 // Text for --help: the source options' lines.
 extern const char* const kSourceHelp;
@@ -25,7 +28,7 @@ extern const char* const kSourceHelp;
 // prints the error and a hint and sets *exit_code to 2. Returns nullopt in
 // both cases (the command returns *exit_code).
 std::optional<Args> parse_or_exit(int argc, const char* const* argv,
-                                  const std::vector<OptionSpec>& specs, const char* help,
+                                  const std::vector<FlagSpec>& specs, const char* help,
                                   CommandIo io, int* exit_code);
 
 // Opens --data or --log; prints the error on failure.

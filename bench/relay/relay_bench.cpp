@@ -24,7 +24,7 @@
 #include <map>
 #include <thread>
 
-#include "client/token.hpp"
+#include "util/token.hpp"
 #include "image/image.hpp"
 #include "image/mts_policy.hpp"
 #include "schema/glimpse.capnp.h"

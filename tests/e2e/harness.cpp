@@ -16,7 +16,7 @@
 
 #include <gtest/gtest.h>
 
-#include "client/token.hpp"
+#include "util/token.hpp"
 #include "util/hex.hpp"
 #include "util/sha256.hpp"
 

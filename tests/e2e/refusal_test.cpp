@@ -7,7 +7,7 @@
 
 #include "client/connection.hpp"
 #include "client/sender.hpp"
-#include "client/token.hpp"
+#include "util/token.hpp"
 #include "tests/e2e/harness.hpp"
 
 namespace glimpse::e2e {

@@ -10,7 +10,7 @@
 #include "client/connection.hpp"
 #include "client/receiver.hpp"
 #include "client/sender.hpp"
-#include "client/token.hpp"
+#include "util/token.hpp"
 #include "image/image.hpp"
 #include "node/server.hpp"
 #include "storage/event_log.hpp"

@@ -1,13 +1,13 @@
-#include "sim/args.hpp"
+#include "util/args.hpp"
 
 #include <gtest/gtest.h>
 
-namespace glimpse::sim {
+namespace glimpse::util {
 namespace {
 
 std::optional<Args> parse(std::vector<const char*> argv, std::string* error) {
   return Args::parse(static_cast<int>(argv.size()), argv.data(), 0,
-                     {{"data", true}, {"step", false}, {"out", true}, {"speed", true}}, error);
+                     {{"data", true}, {"step", false}, {"out", true, false, 'o'}, {"speed", true}, {"to", true, true}}, error);
 }
 
 TEST(Args, ValuesFlagsAndShortOut) {
@@ -33,6 +33,23 @@ TEST(Args, ErrorsNameTheOption) {
   EXPECT_NE(error.find("positive"), std::string::npos);
 }
 
+TEST(Args, RepeatableFlagsKeepEveryValueOthersTheLast) {
+  std::string error;
+  auto a = parse({"--to", "1", "--to", "2", "--data", "a", "--data", "b"}, &error);
+  ASSERT_TRUE(a) << error;
+  EXPECT_EQ(a->get_all("to"), (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(a->get_all("data"), (std::vector<std::string>{"b"}));
+}
+
+TEST(Args, DoubleDashEndsOptionsAndUnknownShortFlagsAreErrors) {
+  std::string error;
+  auto a = parse({"--", "--data", "-o"}, &error);
+  ASSERT_TRUE(a) << error;
+  EXPECT_EQ(a->positionals(), (std::vector<std::string>{"--data", "-o"}));
+  EXPECT_FALSE(parse({"-x"}, &error));
+  EXPECT_NE(error.find("-x"), std::string::npos);
+}
+
 TEST(Args, HelpIsAlwaysKnown) {
   std::string error;
   auto a = parse({"-h"}, &error);
@@ -41,4 +58,4 @@ TEST(Args, HelpIsAlwaysKnown) {
 }
 
 }  // namespace
-}  // namespace glimpse::sim
+}  // namespace glimpse::util

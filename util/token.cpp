@@ -1,4 +1,4 @@
-#include "client/token.hpp"
+#include "util/token.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

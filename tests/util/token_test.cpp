@@ -1,4 +1,4 @@
-#include "client/token.hpp"
+#include "util/token.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
