@@ -44,6 +44,10 @@ int cmd_token(int argc, char** argv) {
   }
   auto user = args->get_u64("user", &error);
   auto ttl = args->get_u64("ttl", &error);
+  // Ten years: far enough for any use, small enough that now + ttl cannot overflow.
+  constexpr uint64_t kMaxTtl = 10ull * 365 * 24 * 3600;
+  if (error.empty() && ttl && (*ttl == 0 || *ttl > kMaxTtl))
+    error = "--ttl must be between 1 and " + std::to_string(kMaxTtl) + " seconds (ten years)";
   if (!error.empty() || !user || *user == 0 || !args->positionals().empty()) {
     std::fprintf(stderr, "glimpse token: %s\n%s",
                  error.empty() ? "--user UIN (a positive number) is required" : error.c_str(),

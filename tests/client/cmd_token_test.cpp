@@ -1,0 +1,90 @@
+// glimpse token as a user runs it: a token glimpsed will accept, the secret
+// file's mode, and clear refusals for a missing user or an absurd --ttl.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <string>
+
+#include "util/token.hpp"
+
+namespace glimpse::client {
+namespace {
+
+struct Outcome {
+  int code = -1;
+  std::string output;  // stdout and stderr
+};
+
+class CmdToken : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* build = std::getenv("GLIMPSE_BUILD_DIR");
+    glimpse_ = std::string(build ? build : ".") + "/client/glimpse";
+    if (access(glimpse_.c_str(), X_OK) != 0) GTEST_SKIP() << "no glimpse binary at " << glimpse_;
+    char dir[] = "/tmp/glimpse_cmd_token_XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+  }
+  void TearDown() override {
+    if (!dir_.empty()) std::system(("rm -rf '" + dir_ + "'").c_str());
+  }
+  Outcome run(const std::string& args) const {
+    Outcome r;
+    FILE* pipe = popen(("'" + glimpse_ + "' token " + args + " 2>&1").c_str(), "r");
+    if (!pipe) return r;
+    char buffer[4096];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) r.output.append(buffer, n);
+    const int status = pclose(pipe);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+  }
+  static std::string last_line(std::string text) {
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return text.substr(text.rfind('\n') + 1);
+  }
+
+  std::string glimpse_;
+  std::string dir_;
+};
+
+TEST_F(CmdToken, PrintsATokenTheNodeSecretVerifiesForThatUser) {
+  Outcome r = run("--user 42 --ttl 60 --data '" + dir_ + "'");
+  ASSERT_EQ(r.code, 0) << r.output;
+  std::string error;
+  auto secret = token::load_or_create_secret(token::secret_path(dir_), &error);
+  ASSERT_TRUE(secret) << error;
+  token::Verified v = token::verify(*secret, last_line(r.output), std::time(nullptr));
+  EXPECT_EQ(v.check, token::Check::ok);
+  EXPECT_EQ(v.user, 42u);
+  EXPECT_LE(v.expiry_unix, std::time(nullptr) + 60);
+}
+
+TEST_F(CmdToken, CreatesTheSecretReadableByItsOwnerOnly) {
+  ASSERT_EQ(run("--user 1 --data '" + dir_ + "'").code, 0);
+  struct stat st {};
+  ASSERT_EQ(stat(token::secret_path(dir_).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(CmdToken, RefusesAMissingUser) {
+  Outcome r = run("--data '" + dir_ + "'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("--user"), std::string::npos) << r.output;
+}
+
+TEST_F(CmdToken, RefusesATtlThatWouldOverflowTheExpiry) {
+  for (const char* ttl : {"0", "9223372036854775807", "99999999999999999999", "-5"}) {
+    Outcome r = run(std::string("--user 1 --ttl ") + ttl + " --data '" + dir_ + "'");
+    EXPECT_EQ(r.code, 2) << "--ttl " << ttl << ": " << r.output;
+    EXPECT_NE(r.output.find("--ttl"), std::string::npos) << r.output;
+  }
+}
+
+}  // namespace
+}  // namespace glimpse::client
