@@ -2,30 +2,24 @@
 // file's mode, and clear refusals for a missing user or an absurd --ttl.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <string>
 
+#include "tests/support/command.hpp"
 #include "util/token.hpp"
 
 namespace glimpse::client {
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
+using test::Outcome;
 
 class CmdToken : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* build = std::getenv("GLIMPSE_BUILD_DIR");
-    glimpse_ = std::string(build ? build : ".") + "/client/glimpse";
-    if (access(glimpse_.c_str(), X_OK) != 0) GTEST_SKIP() << "no glimpse binary at " << glimpse_;
+    glimpse_ = test::built_program("client/glimpse");
+    if (!test::is_executable(glimpse_)) GTEST_SKIP() << "no glimpse binary at " << glimpse_;
     char dir[] = "/tmp/glimpse_cmd_token_XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     dir_ = dir;
@@ -34,15 +28,7 @@ class CmdToken : public ::testing::Test {
     if (!dir_.empty()) std::system(("rm -rf '" + dir_ + "'").c_str());
   }
   Outcome run(const std::string& args) const {
-    Outcome r;
-    FILE* pipe = popen(("'" + glimpse_ + "' token " + args + " 2>&1").c_str(), "r");
-    if (!pipe) return r;
-    char buffer[4096];
-    size_t n;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) r.output.append(buffer, n);
-    const int status = pclose(pipe);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    return test::run_command("'" + glimpse_ + "' token " + args);
   }
   static std::string last_line(std::string text) {
     while (!text.empty() && text.back() == '\n') text.pop_back();

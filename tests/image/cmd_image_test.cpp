@@ -2,8 +2,6 @@
 // error lines naming the file, and no partial output file on failure.
 #include <dirent.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -13,21 +11,18 @@
 
 #include "image/image.hpp"
 #include "tests/image/test_images.hpp"
+#include "tests/support/command.hpp"
 
 namespace glimpse::image {
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
+using glimpse::test::Outcome;
 
 class CmdImage : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* build = std::getenv("GLIMPSE_BUILD_DIR");
-    glimpse_ = std::string(build ? build : ".") + "/client/glimpse";
-    if (access(glimpse_.c_str(), X_OK) != 0) GTEST_SKIP() << "no glimpse binary at " << glimpse_;
+    glimpse_ = glimpse::test::built_program("client/glimpse");
+    if (!glimpse::test::is_executable(glimpse_)) GTEST_SKIP() << "no glimpse binary at " << glimpse_;
     char dir[] = "/tmp/glimpse_cmd_image_XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     dir_ = dir;
@@ -46,15 +41,7 @@ class CmdImage : public ::testing::Test {
     ASSERT_TRUE(write_file_atomic(path(name), bytes).ok());
   }
   Outcome run(const std::string& args) const {
-    Outcome r;
-    FILE* pipe = popen(("cd '" + dir_ + "' && '" + glimpse_ + "' " + args + " 2>&1").c_str(), "r");
-    if (!pipe) return r;
-    char buffer[4096];
-    size_t n;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) r.output.append(buffer, n);
-    const int status = pclose(pipe);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    return glimpse::test::run_command("cd '" + dir_ + "' && '" + glimpse_ + "' " + args);
   }
   // The directory's entries, sorted.
   std::vector<std::string> files() const {
