@@ -2,6 +2,7 @@
 #include "image/codec.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -50,10 +51,18 @@ const char* error_kind_name(ErrorKind kind) {
 Result<std::string> read_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return io_error("cannot open for reading");
-  std::string out;
-  char buffer[1 << 16];
+  // Read straight into a string of the file's size (one allocation, no
+  // copies); grow past it only if the file grew meanwhile or has no size
+  // (a pipe).
+  struct stat st {};
+  size_t expected = 0;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+    expected = static_cast<size_t>(st.st_size);
+  std::string out(expected + 1, '\0');  // +1: EOF is seen without a resize
+  size_t used = 0;
   for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (used == out.size()) out.resize(out.size() < (1 << 16) ? (1 << 16) : out.size() * 2);
+    const ssize_t n = ::read(fd, &out[used], out.size() - used);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       Error e = io_error("cannot read");
@@ -61,9 +70,10 @@ Result<std::string> read_file(const std::string& path) {
       return e;
     }
     if (n == 0) break;
-    out.append(buffer, static_cast<size_t>(n));
+    used += static_cast<size_t>(n);
   }
   ::close(fd);
+  out.resize(used);
   return out;
 }
 
