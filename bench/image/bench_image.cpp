@@ -127,6 +127,36 @@ Timing time_jpegtran(const std::string& jpegtran, const std::string& file) {
   return t;
 }
 
+// jpegtran's fixed cost per run (process start, dynamic linking, exit), the
+// median over `runs` runs on an 8x8 JPEG: the part of its time above that is
+// not transcoding. Zero wall time when it cannot be measured.
+Timing jpegtran_startup(const std::string& jpegtran, int runs) {
+  Pixels px;
+  px.width = px.height = 8;
+  px.channels = 3;
+  px.data.assign(8 * 8 * 3, 128);
+  Result<std::string> png = encode_png(px);
+  if (!png) return {};
+  Result<Prepared> tiny = prepare(png.value());
+  char path[] = "/tmp/bench_image_tiny_XXXXXX";
+  const int fd = mkstemp(path);
+  if (!tiny || fd < 0) return {};
+  close(fd);
+  Timing out;
+  if (write_file_atomic(path, tiny->jpeg)) {
+    std::vector<double> wall, cpu;
+    for (int i = 0; i < runs; ++i) {
+      const Timing t = time_jpegtran(jpegtran, path);
+      if (t.wall < 0) break;
+      wall.push_back(t.wall);
+      cpu.push_back(t.cpu);
+    }
+    if (static_cast<int>(wall.size()) == runs) out = {median(wall), median(cpu)};
+  }
+  unlink(path);
+  return out;
+}
+
 // read_file + prepare in this process, as a sender would run it.
 Timing time_prepare(const std::string& file, ScanScriptKind script) {
   const auto t0 = Clock::now();
@@ -302,6 +332,21 @@ int main(int argc, char** argv) {
       const double rw = mps_wall[0] / mps_wall[2], rc = mps_cpu[0] / mps_cpu[2];
       std::printf("   ratio ours/jpegtran: %.2fx wall (goal >= 1.0x: %s), %.2fx CPU (%s)\n", rw,
                   rw >= 1.0 ? "PASS" : "MISS", rc, rc >= 1.0 ? "PASS" : "MISS");
+      // Both sides read the file and keep or discard the result (jpegtran
+      // writes to /dev/null); only jpegtran also starts a process per file.
+      // That start-up is part of what using jpegtran costs, and it is small,
+      // but the goal is about the transcode: this is the stricter figure.
+      const Timing start = jpegtran_startup(jpegtran, 21);
+      const double n = static_cast<double>(lossless.size());
+      const double jw = median(wall[2]) - n * start.wall, jc = median(cpu[2]) - n * start.cpu;
+      if (start.wall > 0 && jw > 0 && jc > 0) {
+        std::printf(
+            "   jpegtran start-up (8x8 JPEG): %.1f ms wall, %.1f ms CPU per run; without it:\n"
+            "   ratio ours/jpegtran: %.2fx wall (%s), %.2fx CPU (%s)\n",
+            1e3 * start.wall, 1e3 * start.cpu, jw / median(wall[0]),
+            jw / median(wall[0]) >= 1.0 ? "PASS" : "MISS", jc / median(cpu[0]),
+            jc / median(cpu[0]) >= 1.0 ? "PASS" : "MISS");
+      }
     }
   }
 
