@@ -111,6 +111,11 @@ TransferDecision decide_append(const TransferState& s, const AppendChunk& c, int
                       range_str(c.offset, c.offset + same->second.length) +
                       "; stored bytes never change, resume from offset " + std::to_string(s.acked));
   }
+  if (s.chunks.size() >= limits.max_chunks)
+    return refuse(ErrorCode::limit_exceeded,
+                  "transfer " + std::to_string(s.header.transfer_id) + " already holds " +
+                      std::to_string(s.chunks.size()) + " chunks, the maximum; abort it and " +
+                      "send the photo again in larger chunks");
   auto next = s.chunks.lower_bound(c.offset);
   bool overlaps = next != s.chunks.end() && next->first < end;
   if (next != s.chunks.begin()) {

@@ -10,7 +10,8 @@
 //   as received. Stored chunks never overlap. A chunk identical to a stored one
 //   (offset, length, CRC32C) is accepted again without events; one with the same
 //   offset but another length or CRC, or overlapping a stored chunk, is a
-//   conflict. Nothing may pass TS.
+//   conflict. Nothing may pass TS. A chunk shorter than min_chunk_size must end
+//   at TS; a new chunk beyond max_chunks stored ones is refused.
 // - Delivered is emitted exactly once, in the same batch as the chunk that makes
 //   the contiguous prefix reach MTS, so it is durable exactly when that prefix is.
 // - Completed needs the prefix at TS and the sender's declared SHA-256 equal to
@@ -37,6 +38,9 @@ struct TransferLimits {
   size_t max_idempotency_key = 128;  // bytes
   uint32_t min_chunk_size = 1;       // except a chunk that ends at TS
   uint32_t max_chunk_size = 1u << 20;
+  // Stored chunks per transfer: bounds TransferState (the actor keeps two
+  // copies, recovery one per transfer) whatever chunk sizes a sender picks.
+  size_t max_chunks = 1u << 16;
 };
 
 enum class TransferPhase : uint8_t { none, open, completed, aborted, expired };

@@ -31,7 +31,8 @@ const char kHelp[] =
     "  --network TYPE    wifi, 5g, 4g, 3g, 2g or unknown (default wifi): sets MTS\n"
     "  --signal N        signal bars 0..4 (default 2)\n"
     "  --max-edge PX     downscale so the longest edge is at most PX (default: keep)\n"
-    "  --chunk KIB       write size in KiB (default 64)\n"
+    "  --chunk KIB       write size in KiB, 16..1024 (default 64; nodes refuse\n"
+    "                    writes under 16 KiB except the file's last)\n"
     "  --rate KIBPS      limit the upload to KIBPS KiB/s (default: no limit)\n"
     "  --no-progress     no progress bar on stderr\n"
     "  --node HOST:PORT  node address (default $GLIMPSE_NODE or 127.0.0.1:7420)\n"
@@ -113,10 +114,10 @@ int cmd_send(int argc, char** argv) {
     return 2;
   }
   if (!image::parse_network(args->get("network", "wifi"), &request.network.type) ||
-      signal.value_or(2) > 4 || (chunk && (*chunk == 0 || *chunk > 1024))) {
+      signal.value_or(2) > 4 || (chunk && (*chunk < 16 || *chunk > 1024))) {
     std::fprintf(stderr,
                  "glimpse send: --network must be wifi/5g/4g/3g/2g/unknown, --signal 0..4, "
-                 "--chunk 1..1024\n");
+                 "--chunk 16..1024 (KiB; nodes refuse smaller writes)\n");
     return 2;
   }
   request.network.signal = static_cast<int>(signal.value_or(2));

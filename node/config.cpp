@@ -13,6 +13,9 @@ NodeConfig::NodeConfig() {
       .add(options.max_total_size, "max-total-size", "largest photo accepted, bytes (64 MiB)")
       .add(options.max_header_bytes, "max-header-bytes", "largest send header, bytes (64 KiB)")
       .add(options.max_chunk_bytes, "max-chunk-bytes", "largest single write, bytes (1 MiB)")
+      .add(options.min_chunk_bytes, "min-chunk-bytes",
+           "smallest write, bytes, except the file's last (16 KiB)")
+      .add(options.max_chunks, "max-chunks", "writes stored per photo (8192)")
       .add(options.upload_window_bytes, "upload-window-bytes",
            "bytes one upload may have waiting for durability (1 MiB)")
       .add(options.max_open_transfers, "max-open-transfers", "unfinished sends per user (64)")
@@ -29,6 +32,12 @@ std::string validate(const NodeOptions& o) {
   if (o.max_total_size == 0) return "--max-total-size must be positive";
   if (o.max_chunk_bytes == 0 || o.max_chunk_bytes > (32u << 20))
     return "--max-chunk-bytes must be between 1 and 33554432";
+  if (o.min_chunk_bytes == 0 || o.min_chunk_bytes > o.max_chunk_bytes)
+    return "--min-chunk-bytes must be between 1 and --max-chunk-bytes";
+  if (o.max_chunks < o.max_total_size / o.min_chunk_bytes + 1)
+    return "--max-chunks must be at least --max-total-size / --min-chunk-bytes + 1 (" +
+           std::to_string(o.max_total_size / o.min_chunk_bytes + 1) +
+           "), or the largest photos cannot be sent";
   if (o.max_open_transfers == 0) return "--max-open-transfers must be positive";
   return "";
 }

@@ -102,6 +102,8 @@ int run(int argc, char** argv) {
     relay_config.node = o.node_id;
     relay_config.limits.max_total_size = o.max_total_size;
     relay_config.limits.max_chunk_size = static_cast<uint32_t>(o.max_chunk_bytes);
+    relay_config.limits.min_chunk_size = static_cast<uint32_t>(o.min_chunk_bytes);
+    relay_config.limits.max_chunks = o.max_chunks;
     relay_config.max_open_transfers_per_user = o.max_open_transfers;
     relay_config.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
     {

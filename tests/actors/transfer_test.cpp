@@ -208,6 +208,20 @@ TEST(Transfer, ChunkSizeBounds) {
   EXPECT_TRUE(h.chunk(990, 10).reply.ok());  // the last chunk may be short
 }
 
+TEST(Transfer, ChunksBeyondTheLimitAreRefusedButStoredOnesMayBeResent) {
+  Harness h;
+  h.limits.max_chunks = 2;
+  h.open();
+  ASSERT_TRUE(h.chunk(0, 100).reply.ok());
+  ASSERT_TRUE(h.chunk(500, 100).reply.ok());
+  auto d = h.chunk(100, 100);
+  EXPECT_EQ(code_of(d), ErrorCode::limit_exceeded);
+  EXPECT_NE(d.reply.error().message.find("larger chunks"), std::string::npos);
+  EXPECT_TRUE(d.events.empty());
+  EXPECT_EQ(h.state.chunks.size(), 2u);
+  EXPECT_TRUE(h.chunk(500, 100).reply.ok());  // a resend stores nothing new
+}
+
 TEST(Transfer, DeliveredExactlyOnceWhenThePrefixReachesMts) {
   Harness h;
   h.open();

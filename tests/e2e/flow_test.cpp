@@ -78,7 +78,7 @@ TEST(E2eFlow, SendDeliverNotifyCompleteIdenticalBytes) {
   // In-process sender, slowed down so delivery clearly precedes completion.
   client::SendRequest request = request_for(png, {2});
   ASSERT_LT(request.mts, request.jpeg.size());
-  request.chunk_bytes = 4096;
+  request.chunk_bytes = 16384;  // the node's minimum
   request.rate_bytes_per_s = request.jpeg.size();  // about one second
   client::Connection connection(node.address());
   auto session = connection.login(node.token(1));
@@ -159,7 +159,7 @@ TEST(E2eFlow, SenderKilledMidStreamResumes) {
                                 "--network", "2g", "--signal", "1", "--node", node.address(),
                                 "--token", node.token(1), "--no-progress"};
   auto slow = args;
-  slow.insert(slow.end(), {"--chunk", "4", "--rate", "64"});
+  slow.insert(slow.end(), {"--chunk", "16", "--rate", "64"});
   Process first(slow, t.path() + "/send1");
   ASSERT_TRUE(wait_for([&] { return !first.out().empty(); }, 30000)) << first.err();
   std::string file_id = first_line(first.out());
@@ -184,7 +184,7 @@ TEST(E2eFlow, NodeKilledMidStreamLosesNothingAcknowledged) {
   node.start();
   std::string png = make_png(1200, 900, 4);
   client::SendRequest request = request_for(png, {2, 3});
-  request.chunk_bytes = 4096;
+  request.chunk_bytes = 16384;  // the node's minimum
   request.rate_bytes_per_s = 256 * 1024;
   uint64_t acked_before_kill = 0;
   std::string delivered;
@@ -233,7 +233,7 @@ TEST(E2eFlow, SigtermMidStreamStopsCleanlyAndRecovers) {
   node.start();
   std::string png = make_png(1000, 750, 5);
   client::SendRequest request = request_for(png, {2});
-  request.chunk_bytes = 4096;
+  request.chunk_bytes = 16384;  // the node's minimum
   request.rate_bytes_per_s = 256 * 1024;
   uint64_t acked_before_stop = 0;
   int code = -2;

@@ -165,8 +165,8 @@ TEST_F(E2eRefusal, HeaderLiesAndBadWrites) {
   auto conflict = honest;
   conflict.idempotency_key = "conflict";
   m = lie(conflict, [&](auto& c, auto up) {
-    write(c, up, 0, jpeg.substr(0, 1000));
-    std::string other = jpeg.substr(0, 1000);
+    write(c, up, 0, jpeg.substr(0, 16384));
+    std::string other = jpeg.substr(0, 16384);
     other[500] ^= 0x55;
     write(c, up, 0, other);
   });
@@ -187,6 +187,30 @@ TEST_F(E2eRefusal, HeaderLiesAndBadWrites) {
   EXPECT_NE(m.find("not a JPEG"), std::string::npos) << m;
   std::printf("  not a JPEG: %s\n", m.c_str());
   expect_healthy();
+  EXPECT_EQ(node_->stop(), 0);
+}
+
+TEST_F(E2eRefusal, WritesBelowTheMinimumAreRefusedExceptTheLast) {
+  auto request = request_for(png_, 2, "tiny-writes");
+  const std::string& jpeg = request.jpeg;
+  ASSERT_GT(jpeg.size(), 1000u);
+  std::string m = lie(request, [&](auto& c, auto up) { write(c, up, 0, jpeg.substr(0, 1000)); });
+  EXPECT_NE(m.find("limit_exceeded"), std::string::npos) << m;
+  EXPECT_NE(m.find("below the minimum of 16384"), std::string::npos) << m;
+  std::printf("  tiny write: %s\n", m.c_str());
+
+  // The file's last chunk may be short: 16 KiB writes, then the rest.
+  auto sliced = request_for(png_, 2, "sliced");
+  client::Connection c(node_->address());
+  auto session = c.login(node_->token(1));
+  sliced.chunk_bytes = 16384;
+  EXPECT_FALSE(client::send_photo(c, session, sliced, {}).empty());
+
+  RunResult flag = run_glimpse({"send", "--to", "2", "--chunk", "4", dir_.path() + "/none.png",
+                                "--node", node_->address(), "--token", node_->token(1)},
+                               dir_.path());
+  EXPECT_EQ(flag.code, 2);
+  EXPECT_NE(flag.err.find("--chunk 16..1024"), std::string::npos) << flag.err;
   EXPECT_EQ(node_->stop(), 0);
 }
 
