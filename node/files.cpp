@@ -1,7 +1,12 @@
 // The receiving side of the client RPC: inbox subscriptions, File, follow.
 #include <kj/debug.h>
 
+#include <optional>
+#include <string_view>
+#include <utility>
+
 #include "image/image.hpp"
+#include "node/fill_worker.hpp"
 #include "node/log.hpp"
 #include "node/service.hpp"
 
@@ -12,6 +17,66 @@ using actors::Expected;
 using actors::FileInfo;
 
 unsigned long long ull(uint64_t v) { return static_cast<unsigned long long>(v); }
+
+// The frame size in a JPEG's SOF header, from the markers before the first
+// scan; nullopt when there is none.
+// TODO(image/): belongs behind image/'s API next to scan_index.
+std::optional<std::pair<uint32_t, uint32_t>> jpeg_frame_size(std::string_view jpeg) {
+  auto byte = [&](size_t i) { return static_cast<uint8_t>(jpeg[i]); };
+  if (jpeg.size() < 4 || byte(0) != 0xFF || byte(1) != 0xD8) return std::nullopt;
+  size_t at = 2;
+  while (at + 4 <= jpeg.size()) {
+    if (byte(at) != 0xFF) return std::nullopt;
+    const uint8_t marker = byte(at + 1);
+    if (marker == 0xFF) {  // fill byte
+      ++at;
+      continue;
+    }
+    if (marker == 0xDA || marker == 0xD9) return std::nullopt;  // scan or end before a frame
+    const size_t length = (size_t{byte(at + 2)} << 8) | byte(at + 3);
+    const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
+                     marker != 0xCC;
+    if (sof) {
+      if (length < 7 || at + 9 > jpeg.size()) return std::nullopt;
+      const uint32_t height = (uint32_t{byte(at + 5)} << 8) | byte(at + 6);
+      const uint32_t width = (uint32_t{byte(at + 7)} << 8) | byte(at + 8);
+      return std::make_pair(width, height);
+    }
+    if (length < 2) return std::nullopt;
+    at += 2 + length;
+  }
+  return std::nullopt;
+}
+
+// Fill allocates by the JPEG's frame size: it must be the size the sender
+// declared at open (what the node accepted), or nothing is filled.
+std::optional<actors::RelayError> frame_mismatch(std::string_view jpeg, uint32_t width,
+                                                 uint32_t height) {
+  auto size = jpeg_frame_size(jpeg);
+  if (size && size->first == width && size->second == height) return std::nullopt;
+  const std::string found =
+      size ? std::to_string(size->first) + "x" + std::to_string(size->second) : "no frame header";
+  return actors::RelayError{actors::ErrorCode::invalid_argument,
+                            "cannot fill this file: its JPEG frame header says " + found +
+                                " but the sender declared " + std::to_string(width) + "x" +
+                                std::to_string(height)};
+}
+
+// image::fill on the node's fill worker; `unavailable` when it is busy.
+kj::Promise<Expected<std::string>> fill_off_thread(ServiceContext& context, std::string prefix) {
+  return reply_from_any_thread<Expected<std::string>>([&](auto cb) {
+    bool taken = context.fills->submit([cb, prefix = std::move(prefix)]() {
+      auto jpeg = image::fill(prefix);
+      if (!jpeg.ok())
+        return cb(actors::RelayError{actors::ErrorCode::invalid_argument,
+                                     "cannot fill this file yet: " + jpeg.error().message});
+      cb(std::move(jpeg.value()));
+    });
+    if (!taken)
+      cb(actors::RelayError{actors::ErrorCode::unavailable,
+                            "the node is busy filling other photos; retry in a few seconds"});
+  });
+}
 
 // Keeps a relay subscription (and the KJ-side object it feeds) alive; the
 // client drops it to unsubscribe.
@@ -204,20 +269,15 @@ class FileImpl final : public rpc::File::Server {
   kj::Promise<void> filled(FilledContext call) override {
     return current_info().then([this, call](FileInfo info) mutable {
       uint64_t prefix = info.available;
-      // image::fill decodes and re-encodes; it runs on the CAF thread that
-      // delivers the bytes, never on the KJ thread.
       return relay_call<std::string>(context_, [&](auto cb) {
-               context_.relay->read_file(user_, file_id_, 0, prefix,
-                                         [cb](Expected<std::string> bytes) {
-                                           if (!bytes.ok()) return cb(bytes);
-                                           auto jpeg = image::fill(bytes.value());
-                                           if (!jpeg.ok())
-                                             return cb(actors::RelayError{
-                                                 actors::ErrorCode::invalid_argument,
-                                                 "cannot fill this file yet: " + jpeg.error().message});
-                                           cb(std::move(jpeg.value()));
-                                         });
+               context_.relay->read_file(user_, file_id_, 0, prefix, cb);
              })
+          .then([this, width = info.width, height = info.height](
+                    Expected<std::string> bytes) -> kj::Promise<Expected<std::string>> {
+            if (!bytes.ok()) return kj::mv(bytes);
+            if (auto e = frame_mismatch(*bytes, width, height)) return Expected<std::string>(*e);
+            return fill_off_thread(context_, std::move(bytes.value()));
+          })
           .then([call, prefix](Expected<std::string> jpeg) mutable -> kj::Promise<void> {
             if (!jpeg.ok()) return refusal(jpeg.error());
             auto results = call.getResults();

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "node/fill_worker.hpp"
 #include "node/log.hpp"
 #include "node/service.hpp"
 
@@ -49,8 +50,10 @@ void RpcServer::stop(int grace_ms) {
 void RpcServer::run(std::function<void()> on_exit) {
   auto io = kj::setupAsyncIo();
   auto& ws = io.waitScope;
+  FillWorker fills(2);  // outlives `context` and every connection
   ServiceContext context;
   context.relay = &relay_;
+  context.fills = &fills;
   context.bridge = bridge_;
   context.token_secret = token_secret_;
   context.options = options_;

@@ -18,8 +18,11 @@ namespace glimpse::node {
 
 // What every service object shares. Owned by the server loop; outlives every
 // capability it hands out (they are dropped before it).
+class FillWorker;
+
 struct ServiceContext {
   actors::Relay* relay = nullptr;
+  FillWorker* fills = nullptr;  // runs File.filled's image::fill
   std::shared_ptr<KjBridge> bridge;
   std::string token_secret;
   NodeOptions options;

@@ -114,6 +114,35 @@ TEST_F(NodeService, RefusalsAreOneMessageEach) {
   }
 }
 
+TEST_F(NodeService, FilledRefusesAJpegLargerThanItsDeclaredSize) {
+  client::Connection c(address());
+  auto honest = small_photo({2}, "k5");
+  auto lying = small_photo({2}, "k6");
+  lying.width = 16;  // the JPEG's frame is 96x64
+  lying.height = 16;
+  auto filled = [&](const std::string& file_id) {
+    auto open = c.login(token(2)).openRequest();
+    open.setFileId(file_id);
+    auto file = open.send().wait(c.wait_scope()).getFile();
+    return file.filledRequest().send().wait(c.wait_scope());
+  };
+  std::string honest_id = client::send_photo(c, c.login(token(1)), honest, {});
+  auto ok = filled(honest_id);
+  EXPECT_TRUE(image::decode(std::string(reinterpret_cast<const char*>(ok.getJpeg().begin()),
+                                        ok.getJpeg().size()))
+                  .ok());
+  std::string lying_id = client::send_photo(c, c.login(token(1)), lying, {});
+  try {
+    filled(lying_id);
+    ADD_FAILURE() << "a JPEG larger than its declared size was filled";
+  } catch (const kj::Exception& e) {
+    EXPECT_EQ(client::describe(e, "n"),
+              "invalid_argument: cannot fill this file: its JPEG frame header says 96x64 but the "
+              "sender declared 16x16")
+        << client::describe(e, "n");
+  }
+}
+
 TEST_F(NodeService, StopDropsClientsAndReturns) {
   client::Connection c(address());
   auto session = c.login(token(1));
