@@ -77,6 +77,8 @@ class Registry : public std::enable_shared_from_this<Registry<Arg>> {
     listener->set_detach([weak, weak_listener, key] {
       if (auto self = weak.lock()) self->remove(key, weak_listener.lock().get());
     });
+    // Cancelled before set_detach: its cancel() found no detach to run.
+    if (!listener->active()) remove(key, listener.get());
   }
 
   // Calls every active listener of `key`, outside the registry's lock.
