@@ -4,6 +4,7 @@
 #include <kj/async-io.h>
 #include <kj/debug.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -17,6 +18,52 @@ namespace glimpse::node {
 struct RpcServer::Thread {
   std::thread thread;
 };
+
+namespace {
+
+// One client connection with its own RPC system. The flow limit stops reading
+// a connection's messages while its unanswered calls hold that many bytes, so
+// a client that ignores `-> stream` flow control cannot make the node buffer
+// every write it sends.
+struct Connection {
+  Connection(kj::Own<kj::AsyncIoStream> stream, capnp::Capability::Client bootstrap,
+             size_t flow_limit_bytes)
+      : stream(kj::mv(stream)),
+        network(*this->stream, capnp::rpc::twoparty::Side::SERVER),
+        rpc(capnp::makeRpcServer(network, kj::mv(bootstrap))) {
+    rpc.setFlowLimit(flow_limit_bytes / sizeof(capnp::word));
+  }
+  kj::Own<kj::AsyncIoStream> stream;
+  capnp::TwoPartyVatNetwork network;
+  capnp::RpcSystem<capnp::rpc::twoparty::VatId> rpc;
+};
+
+// Accepts connections until `listener` fails; each lives in `connections`
+// until its client disconnects.
+kj::Promise<void> accept_loop(kj::ConnectionReceiver& listener, capnp::Capability::Client bootstrap,
+                              size_t flow_limit_bytes, kj::TaskSet& connections) {
+  return listener.accept().then([&listener, bootstrap = kj::mv(bootstrap), flow_limit_bytes,
+                                 &connections](kj::Own<kj::AsyncIoStream>&& stream) mutable {
+    auto connection = kj::heap<Connection>(kj::mv(stream), bootstrap, flow_limit_bytes);
+    auto disconnected = connection->network.onDisconnect();
+    connections.add(disconnected.attach(kj::mv(connection)));
+    return accept_loop(listener, kj::mv(bootstrap), flow_limit_bytes, connections);
+  });
+}
+
+struct IgnoreConnectionErrors final : public kj::TaskSet::ErrorHandler {
+  void taskFailed(kj::Exception&& e) override {
+    log_debug("connection ended: %s", e.getDescription().cStr());
+  }
+};
+
+}  // namespace
+
+size_t rpc_flow_limit_bytes(const NodeOptions& o) {
+  // Room for a full upload window plus a largest write in flight, twice over,
+  // so an honest client never waits on the limit.
+  return std::max<size_t>(8u << 20, 2 * (o.upload_window_bytes + o.max_chunk_bytes));
+}
 
 RpcServer::RpcServer(actors::Relay& relay, NodeOptions options, std::string token_secret)
     : relay_(relay), options_(std::move(options)), token_secret_(std::move(token_secret)) {}
@@ -77,13 +124,15 @@ void RpcServer::run(std::function<void()> on_exit) {
   state_ = 1;
 
   {
-    capnp::TwoPartyServer server(new_gateway(context));
+    IgnoreConnectionErrors connection_errors;
+    kj::TaskSet connections(connection_errors);  // dropped (clients cut off) at the end of this block
     auto stop_paf = kj::newPromiseAndFulfiller<void>();
     stop_fulfiller_ = stop_paf.fulfiller.get();
     auto bridge_loop = bridge_->run().eagerlyEvaluate([](kj::Exception&& e) {
       log_warn("bridge failed: %s", e.getDescription().cStr());
     });
-    auto listening = server.listen(*listener);
+    auto listening = accept_loop(*listener, new_gateway(context), rpc_flow_limit_bytes(options_),
+                                 connections);
     bool ended = listening.exclusiveJoin(kj::mv(stop_paf.promise)).then([]() { return false; }, [](kj::Exception&& e) {
       log_warn("accept loop failed: %s", e.getDescription().cStr());
       return true;

@@ -47,4 +47,9 @@ class RpcServer {
   std::unique_ptr<Thread> thread_;
 };
 
+// Per client connection: once its unanswered calls hold this many bytes, the
+// node stops reading from it until some are answered (Cap'n Proto's RPC flow
+// limit). At least 8 MiB, and room for two full upload windows.
+size_t rpc_flow_limit_bytes(const NodeOptions& options);
+
 }  // namespace glimpse::node
