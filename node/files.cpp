@@ -160,19 +160,24 @@ class Follower final : public kj::TaskSet::ErrorHandler {
         });
   }
 
-  void taskFailed(kj::Exception&& e) override {
-    log_debug("follow %s: %s", file_id_.c_str(), e.getDescription().cStr());
-    finished_ = true;
-    subscription_.cancel();
-  }
+  void taskFailed(kj::Exception&& e) override { stop(e.getDescription().cStr()); }
 
  private:
+  // Ends a follow that cannot go on. Releasing the client's ByteListener
+  // rejects the client's wait for end() instead of leaving it waiting forever;
+  // the file stays unacknowledged, so the next subscribe offers it again.
+  void stop(const std::string& why) {
+    if (stopped_) return;
+    stopped_ = true;
+    log_info("user %llu: follow of %s ended: %s", ull(user_), file_id_.c_str(), why.c_str());
+    finished_ = true;
+    subscription_.cancel();
+    listener_ = nullptr;
+  }
+
   void on_progress(const Expected<actors::FileProgress>& progress) {
     if (finished_) return;
-    if (!progress.ok()) {
-      finished_ = true;
-      return;
-    }
+    if (!progress.ok()) return stop(progress.error().to_string());
     available_ = std::max(available_, progress->available);
     final_ = progress->completed || progress->aborted;
     if (!pumping_) {
@@ -224,6 +229,7 @@ class Follower final : public kj::TaskSet::ErrorHandler {
   bool final_ = false;
   bool pumping_ = false;
   bool finished_ = false;
+  bool stopped_ = false;  // failed: listener_ released
   rpc::ByteListener::Client listener_;
   kj::TaskSet tasks_;
   LiveRef<Follower> live_;

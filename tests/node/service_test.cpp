@@ -14,6 +14,7 @@
 #include "image/image.hpp"
 #include "node/server.hpp"
 #include "storage/event_log.hpp"
+#include "storage/fault_injection.hpp"
 
 namespace glimpse::node {
 namespace {
@@ -45,7 +46,8 @@ class NodeService : public ::testing::Test {
   void SetUp() override {
     system_ = std::make_unique<caf::actor_system>(cfg_);
     log_ = storage::new_memory_log();
-    relay_ = std::make_unique<actors::Relay>(*system_, *log_, actors::RelayConfig{1});
+    faults_ = std::make_unique<storage::FaultInjectionLog>(log_.get());
+    relay_ = std::make_unique<actors::Relay>(*system_, *faults_, actors::RelayConfig{1});
     ASSERT_TRUE(relay_->recover().ok());
     NodeOptions options;
     options.listen = "127.0.0.1:0";
@@ -65,6 +67,7 @@ class NodeService : public ::testing::Test {
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> system_;
   std::unique_ptr<storage::EventLog> log_;
+  std::unique_ptr<storage::FaultInjectionLog> faults_;  // wraps log_
   std::unique_ptr<actors::Relay> relay_;
   std::unique_ptr<RpcServer> server_;
 };
@@ -112,6 +115,22 @@ TEST_F(NodeService, RefusalsAreOneMessageEach) {
   } catch (const kj::Exception& e) {
     EXPECT_EQ(client::describe(e, "n").rfind("not_found", 0), 0u) << client::describe(e, "n");
   }
+}
+
+TEST_F(NodeService, FollowThatFailsOnTheNodeRejectsInsteadOfHanging) {
+  client::Connection c(address());
+  auto request = small_photo({2}, "k4");
+  std::string file_id = client::send_photo(c, c.login(token(1)), request, {});
+  faults_->fail_next_reads(storage::Code::io_error, 1000);  // the follower's reads
+  auto follow = client::follow_file(c.login(token(2)), file_id, nullptr)
+                    .then([](std::shared_ptr<client::FileState>) { return std::string("ended"); },
+                          [](kj::Exception&& e) { return std::string("failed"); });
+  auto timeout = c.timer().afterDelay(20 * kj::SECONDS).then([] { return std::string("hung"); });
+  EXPECT_EQ(follow.exclusiveJoin(kj::mv(timeout)).wait(c.wait_scope()), "failed");
+  // The node is fine: once the disk is back, the next follow gets the whole file.
+  faults_->heal();
+  auto state = client::follow_file(c.login(token(2)), file_id, nullptr).wait(c.wait_scope());
+  EXPECT_EQ(state->bytes, request.jpeg);
 }
 
 TEST_F(NodeService, FilledRefusesAJpegLargerThanItsDeclaredSize) {
