@@ -144,6 +144,28 @@ StatusPromise open(Manager self, msg::TransferCmd& cmd) {
   return rp;
 }
 
+// A transfer id this node never allocated: answered here, so that made-up ids
+// cannot make the manager spawn (and keep) an actor per id.
+bool unallocated(const State& st, uint64_t id) {
+  return st.recovered && (id == 0 || id >= st.next_transfer_id);
+}
+
+RelayError no_such_file(const std::string& file_id) {
+  return RelayError{ErrorCode::not_found,
+                    "no file " + file_id + " for you; check the id or ask the sender"};
+}
+
+RelayError no_such_transfer(uint64_t id) {
+  return RelayError{ErrorCode::not_found, "no transfer " + std::to_string(id) + " for this sender"};
+}
+
+template <class R>
+caf::typed_response_promise<R> refused(Manager self, RelayError error) {
+  auto rp = self->make_response_promise<R>();
+  rp.deliver(R(std::move(error)));
+  return rp;
+}
+
 template <class R, class... Ts>
 caf::typed_response_promise<R> route_transfer(Manager self, uint64_t id, Ts&&... xs) {
   auto& a = transfer_of(self, id);
@@ -173,19 +195,29 @@ ManagerActorHandle::behavior_type manager_actor(Manager self, std::shared_ptr<Sh
   return {
       [self](transfer_atom, msg::TransferCmd& cmd) -> StatusPromise {
         if (std::holds_alternative<OpenTransfer>(cmd.body)) return open(self, cmd);
+        if (unallocated(self->state, cmd.transfer_id))
+          return refused<Status>(self, no_such_transfer(cmd.transfer_id));
         return route_transfer<Status>(self, cmd.transfer_id, transfer_atom_v, std::move(cmd));
       },
       [self](resume_atom, msg::ResumeQuery& q) {
+        if (unallocated(self->state, q.transfer_id))
+          return refused<Status>(self, no_such_transfer(q.transfer_id));
         return route_transfer<Status>(self, q.transfer_id, resume_atom_v, std::move(q));
       },
       [self](file_atom, msg::FileQuery& q) {
+        if (unallocated(self->state, q.transfer_id))
+          return refused<Expected<FileInfo>>(self, no_such_file(q.file_id));
         return route_transfer<Expected<FileInfo>>(self, q.transfer_id, file_atom_v, std::move(q));
       },
       [self](read_atom, msg::FileQuery& q) {
+        if (unallocated(self->state, q.transfer_id))
+          return refused<Expected<std::string>>(self, no_such_file(q.file_id));
         return route_transfer<Expected<std::string>>(self, q.transfer_id, read_atom_v,
                                                      std::move(q));
       },
       [self](watch_atom, msg::FileQuery& q) {
+        if (unallocated(self->state, q.transfer_id))
+          return refused<Expected<Done>>(self, no_such_file(q.file_id));
         return route_transfer<Expected<Done>>(self, q.transfer_id, watch_atom_v, std::move(q));
       },
       [self](inbox_atom, msg::InboxCmd& cmd) {

@@ -131,5 +131,35 @@ TEST_F(ManagerTest, SweepExpiresTransfersIdlePastTheTimeout) {
   EXPECT_EQ(r.code(), ErrorCode::aborted);
 }
 
+TEST_F(ManagerTest, UnallocatedTransferIdsAreNotFoundWithoutSpawningAnActor) {
+  DeterministicNode node(*log, config());
+  auto t = open(node, "a");
+  ASSERT_TRUE(t.ok());
+  node.fire_timers();  // passivates it
+  node.fire_timers();
+  ASSERT_EQ(stats(node).active_transfers, 0u);
+  const std::string made_up = make_file_id(3, t->transfer_id + 1000);
+  Reply<FileInfo> info;
+  node.relay->open_file(200, made_up, info.cb());
+  Reply<std::string> bytes;
+  node.relay->read_file(200, made_up, 0, 10, bytes.cb());
+  Reply<TransferStatus> resumed, appended;
+  node.relay->resume(kSender, t->transfer_id + 1, resumed.cb());
+  node.relay->append(kSender, 0, 0, test_bytes(100), appended.cb());
+  std::optional<Expected<FileProgress>> watched;
+  auto sub = node.relay->watch_file(200, made_up,
+                                    [&](Expected<FileProgress> p) { watched = std::move(p); });
+  node.run();
+  EXPECT_EQ(info.code(), ErrorCode::not_found);
+  EXPECT_EQ(info.get().error().message,
+            "no file " + made_up + " for you; check the id or ask the sender");
+  EXPECT_EQ(bytes.code(), ErrorCode::not_found);
+  EXPECT_EQ(resumed.code(), ErrorCode::not_found);
+  EXPECT_EQ(appended.code(), ErrorCode::not_found);
+  ASSERT_TRUE(watched.has_value());
+  EXPECT_EQ(watched->error().code, ErrorCode::not_found);
+  EXPECT_EQ(stats(node).active_transfers, 0u);
+}
+
 }  // namespace
 }  // namespace glimpse::actors
