@@ -44,6 +44,7 @@ using ManagerActorHandle = caf::typed_actor<
     caf::replies_to<stats_atom>::with<Expected<RelayStats>>,
     caf::reacts_to<idle_atom, msg::IdleReport>,         // a child is quiescent
     caf::reacts_to<finished_atom, uint64_t, uint64_t>,  // transfer id, sender
+    caf::reacts_to<notify_atom, uint64_t>,  // own: restart a failed transfer's notifying
     caf::reacts_to<sweep_atom>,
     caf::reacts_to<stop_atom>>;
 

@@ -1,5 +1,8 @@
 #include "actors/manager.hpp"
 
+#include <chrono>
+#include <optional>
+
 #include "actors/inbox_actor.hpp"
 #include "actors/transfer_actor.hpp"
 
@@ -30,15 +33,21 @@ State::Active<InboxActorHandle>& inbox_of(Manager self, uint64_t user) {
   return st.inboxes.emplace(user, State::Active<InboxActorHandle>{a, 0}).first->second;
 }
 
+// Erases the child at `addr`; returns its key, if it was in `map`.
 template <class Map>
-bool erase_by_address(Map& map, const caf::actor_addr& addr) {
+std::optional<uint64_t> erase_by_address(Map& map, const caf::actor_addr& addr) {
   for (auto it = map.begin(); it != map.end(); ++it)
     if (it->second.actor.address() == addr) {
+      const uint64_t key = it->first;
       map.erase(it);
-      return true;
+      return key;
     }
-  return false;
+  return std::nullopt;
 }
+
+// A transfer actor that failed (e.g. a storage failure) may leave receivers
+// un-notified, and a finished transfer gets no further command to recover it.
+constexpr auto kRestartNotifyAfter = std::chrono::seconds(1);
 
 // Passivates the child `key` of `map` if `r` proves nothing is on its way to it.
 template <class Map>
@@ -186,7 +195,12 @@ ManagerActorHandle::behavior_type manager_actor(Manager self, std::shared_ptr<Sh
   self->state.shared = std::move(shared);
   self->set_down_handler([self](caf::down_msg& m) {
     auto& st = self->state;
-    if (!erase_by_address(st.transfers, m.source)) erase_by_address(st.inboxes, m.source);
+    if (auto id = erase_by_address(st.transfers, m.source)) {
+      if (m.reason && m.reason != caf::exit_reason::normal)
+        self->delayed_send(self, kRestartNotifyAfter, notify_atom_v, *id);
+    } else {
+      erase_by_address(st.inboxes, m.source);
+    }
   });
   self->set_exit_handler([self](caf::exit_msg& m) {
     if (!m.source) self->quit(m.reason);  // a child's exit is handled by the down handler
@@ -239,6 +253,10 @@ ManagerActorHandle::behavior_type manager_actor(Manager self, std::shared_ptr<Sh
         }
       },
       [self](finished_atom, uint64_t id, uint64_t) { forget_open(self->state, id); },
+      [self](notify_atom, uint64_t id) {
+        // A fresh actor recovers from the log and notifies whoever is left.
+        self->send(transfer_of(self, id).actor, notify_atom_v);
+      },
       [self](sweep_atom) {
         auto& st = self->state;
         st.sweep_armed = false;

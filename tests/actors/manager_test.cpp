@@ -161,5 +161,35 @@ TEST_F(ManagerTest, UnallocatedTransferIdsAreNotFoundWithoutSpawningAnActor) {
   EXPECT_EQ(stats(node).active_transfers, 0u);
 }
 
+TEST_F(ManagerTest, TransferThatFailsWhileNotifyingIsRestartedAndNotifiesAfterABackoff) {
+  HoldingLog held(log.get());
+  held.holding = false;
+  DeterministicNode node(held, config());
+  auto t = open(node, "a");
+  ASSERT_TRUE(t.ok());
+  held.holding = true;
+  Reply<TransferStatus> delivered;
+  node.relay->append(kSender, t->transfer_id, 0, test_bytes(1000), delivered.cb());
+  node.run();
+  held.release(1);  // the chunk and Delivered are durable; notifying starts
+  node.run();
+  ASSERT_TRUE(delivered.get().ok());
+  ASSERT_FALSE(delivered.value().file_id.empty());
+  Reply<TransferStatus> failed;
+  node.relay->append(kSender, t->transfer_id, 1000, test_bytes(3000).substr(1000), failed.cb());
+  node.run();
+  held.release(SIZE_MAX, storage::Status(storage::Code::io_error, "disk gone"));  // all of it
+  node.run();
+  ASSERT_EQ(failed.code(), ErrorCode::storage_failure);
+  held.holding = false;
+  node.fire_timers();  // the backoff: nothing but the restart brings the transfer back
+
+  std::vector<Notification> seen;
+  auto sub = node.relay->subscribe_inbox(200, [&](const Notification& n) { seen.push_back(n); });
+  node.run();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].file_id, make_file_id(3, t->transfer_id));
+}
+
 }  // namespace
 }  // namespace glimpse::actors
