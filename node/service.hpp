@@ -16,10 +16,10 @@
 
 namespace glimpse::node {
 
-// What every service object shares. Owned by the server loop; outlives every
-// capability it hands out (they are dropped before it).
 class FillWorker;
 
+// What every service object shares. Owned by the server loop; outlives every
+// capability it hands out (they are dropped before it).
 struct ServiceContext {
   actors::Relay* relay = nullptr;
   FillWorker* fills = nullptr;  // runs File.filled's image::fill
