@@ -3,9 +3,9 @@
 //  1. Transcode throughput (MP/s) of prepare() on the JPEG inputs that
 //     transcode losslessly, next to `jpegtran -progressive -optimize -copy none`
 //     spawned on the same files; median of N repetitions each. read_file +
-//     prepare() are timed inside a child forked for the purpose, so that both
-//     sides run as freshly started processes (see time_prepare); the ratio is
-//     also given without jpegtran's process start-up.
+//     prepare() are timed inside a freshly started process (this program
+//     again, start-up not timed), so that both sides run as new processes
+//     (see time_prepare); the ratio is also given without jpegtran's start-up.
 //  2. Per photo: baseline size (the input JPEG; for a PNG, the baseline of the
 //     same q85 coefficients, via fill()), progressive size, and the % of the
 //     file at which the prefix decode (decode_prefix, block smoothing on) first
@@ -174,37 +174,48 @@ Timing time_prepare_here(const std::string& file, ScanScriptKind script) {
   return {seconds_since(t0), process_cpu_seconds() - c0};
 }
 
-// time_prepare_here, run in a child forked for it (the fork is not timed).
-// On a busy machine the scheduler favours a process that has just started
-// (jpegtran, spawned per file) over this long-running one: measured here at a
-// load of ~3 on 2 cores, wall time was 1.2-1.4x the CPU time for prepare in
-// this process and 1.05-1.1x for jpegtran; timed in a fresh child, both ~1.0x.
-// The child still does all of its work in-process, as a sender would.
-Timing time_prepare(const std::string& file, ScanScriptKind script, bool fork_child) {
+// time_prepare_here, run in a fresh process: this program, started again as
+// `bench_image --time-one FILE glimpse|default` (start-up not timed). On a
+// busy machine the scheduler favours a process that has just started
+// (jpegtran, spawned per file) over a long-running one: at a load of ~3 on
+// 2 cores, wall time was 1.2-1.4x the CPU time for prepare timed in this
+// process, 1.05-1.1x for jpegtran. A fork()ed child evens that out but pays
+// copy-on-write faults on whatever heap memory it reuses from this process
+// (0.81-0.93x CPU for the same code that showed 0.96-0.97x in-process); a
+// fresh process has neither bias and starts with an empty heap, as jpegtran
+// does. All of prepare's work still happens in-process, as a sender's would.
+Timing time_prepare(const std::string& file, ScanScriptKind script, bool fresh_process) {
+  if (!fresh_process) return time_prepare_here(file, script);
   int fds[2];
-  if (!fork_child || pipe(fds) != 0) return time_prepare_here(file, script);
-  const pid_t pid = fork();
-  if (pid < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    return time_prepare_here(file, script);
-  }
-  if (pid == 0) {
-    close(fds[0]);
-    const Timing t = time_prepare_here(file, script);
-    const bool ok = write(fds[1], &t, sizeof t) == static_cast<ssize_t>(sizeof t);
-    _exit(ok ? 0 : 1);
-  }
+  if (pipe(fds) != 0) return {-1, 0};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+  posix_spawn_file_actions_addclose(&actions, fds[0]);
+  const char* kind = script == ScanScriptKind::glimpse ? "glimpse" : "default";
+  const char* argv[] = {"bench_image", "--time-one", file.c_str(), kind, nullptr};
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr,
+                                  const_cast<char**>(argv), environ);
+  posix_spawn_file_actions_destroy(&actions);
   close(fds[1]);
-  Timing t{};
-  ssize_t n;
-  do {
-    n = read(fds[0], &t, sizeof t);
-  } while (n < 0 && errno == EINTR);
+  Timing t{-1, 0};
+  if (spawned == 0) {
+    char text[128] = {};
+    size_t used = 0;
+    while (used + 1 < sizeof text) {
+      const ssize_t n = read(fds[0], text + used, sizeof text - 1 - used);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      used += static_cast<size_t>(n);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+        std::sscanf(text, "%lf %lf", &t.wall, &t.cpu) != 2)
+      t = {-1, 0};
+  }
   close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (n != static_cast<ssize_t>(sizeof t)) return time_prepare_here(file, script);
   return t;
 }
 
@@ -256,20 +267,27 @@ const char* verdict(double ratio) { return ratio <= kGoalRatio ? "PASS" : "MISS"
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 4 && std::strcmp(argv[1], "--time-one") == 0) {  // see time_prepare
+    const Timing t = time_prepare_here(argv[2], std::strcmp(argv[3], "glimpse") == 0
+                                                    ? ScanScriptKind::glimpse
+                                                    : ScanScriptKind::libjpeg_default);
+    std::printf("%.9f %.9f\n", t.wall, t.cpu);
+    return 0;
+  }
   std::string dir;
   int reps = 5;
-  bool fork_child = true;
+  bool fresh_process = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--reps" && i + 1 < argc) {
       reps = std::max(1, std::atoi(argv[++i]));
     } else if (a == "--same-process") {
-      fork_child = false;
+      fresh_process = false;
     } else if (a == "-h" || a == "--help") {
       std::printf(
           "usage: bench_image [DIR] [--reps N] [--same-process]\n"
-          "  --same-process: time prepare() in this process rather than in a child forked\n"
-          "                  for each timing (see time_prepare)\n");
+          "  --same-process: time prepare() in this process rather than in a fresh one\n"
+          "                  started for each timing (see time_prepare)\n");
       return 0;
     } else {
       dir = a;
@@ -339,7 +357,7 @@ int main(int argc, char** argv) {
   }
   std::printf("1. transcode throughput: %zu lossless JPEG inputs, %.1f MP, median of %d reps%s\n",
               lossless.size(), megapixels, reps,
-              fork_child ? "" : " (prepare timed in the bench's own process)");
+              fresh_process ? "" : " (prepare timed in the bench's own process)");
   if (!lossless.empty()) {
     const std::string jpegtran = find_in_path("jpegtran");
     // Interleaved per repetition so that load from other processes hits all alike.
@@ -348,8 +366,14 @@ int main(int argc, char** argv) {
     for (int r = 0; r < reps; ++r) {
       Timing t[3];
       for (const Photo* ph : lossless) {
-        t[0] += time_prepare(ph->path, ScanScriptKind::glimpse, fork_child);
-        t[1] += time_prepare(ph->path, ScanScriptKind::libjpeg_default, fork_child);
+        const Timing a = time_prepare(ph->path, ScanScriptKind::glimpse, fresh_process);
+        const Timing b = time_prepare(ph->path, ScanScriptKind::libjpeg_default, fresh_process);
+        if (a.wall < 0 || b.wall < 0) {
+          std::fprintf(stderr, "bench_image: could not time prepare on %s\n", ph->path.c_str());
+          return 1;
+        }
+        t[0] += a;
+        t[1] += b;
         if (!jpegtran_ok) continue;
         const Timing j = time_jpegtran(jpegtran, ph->path);
         if (j.wall < 0) jpegtran_ok = false;
