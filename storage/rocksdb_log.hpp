@@ -46,7 +46,7 @@ struct RocksDbOptions {
 // Counters since open, for tests and benchmarks.
 struct RocksDbStats {
   uint64_t appends = 0;        // append() calls queued
-  uint64_t appends_ok = 0;     // callbacks run with ok
+  uint64_t appends_ok = 0;     // appends reported ok (counted before their callbacks run)
   uint64_t write_groups = 0;   // WriteBatches written (one per group with work)
   uint64_t syncs = 0;          // of those, written with sync = true
   uint64_t write_errors = 0;   // WriteBatches RocksDB refused

@@ -90,13 +90,16 @@ void RocksDbLogImpl::writer_loop() {
     }
     std::vector<Status> results = write_group(group);
     uint64_t ok = 0;
-    for (size_t i = 0; i < group.size(); ++i) {
-      if (results[i].ok() && !group[i].is_delete) ++ok;
-      group[i].done(std::move(results[i]));
-    }
+    for (size_t i = 0; i < group.size(); ++i) ok += results[i].ok() && !group[i].is_delete;
     {
+      // Counted before the callbacks run, so a caller woken by one sees stats
+      // that already include its own append.
       std::lock_guard<std::mutex> lock(mu_);
       stats_.appends_ok += ok;
+    }
+    for (size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
       done_total_ += group.size();
     }
     done_cv_.notify_all();
