@@ -15,6 +15,18 @@ class ByteListenerImpl final : public rpc::ByteListener::Server {
                    kj::Own<kj::PromiseFulfiller<void>> done)
       : state_(std::move(state)), on_growth_(std::move(on_growth)), done_(kj::mv(done)) {}
 
+  // The node drops its reference without calling end() when the follow fails
+  // on its side (or the connection goes): say so, instead of KJ's generic
+  // "PromiseFulfiller was destroyed without fulfilling the promise".
+  ~ByteListenerImpl() noexcept(false) {
+    if (done_->isWaiting()) {
+      done_->reject(KJ_EXCEPTION(DISCONNECTED,
+                                 "the node stopped sending " + state_->file_id + " after " +
+                                     std::to_string(state_->bytes.size()) +
+                                     " bytes; run `glimpse recv` again to resume"));
+    }
+  }
+
   kj::Promise<void> bytes(BytesContext context) override {
     auto params = context.getParams();
     uint64_t offset = params.getOffset();
