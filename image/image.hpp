@@ -59,6 +59,15 @@ Result<Prepared> prepare(std::string_view input, const PrepareOptions& options =
 // data is complete within `jpeg` are listed.
 Result<std::vector<uint64_t>> scan_index(std::string_view jpeg);
 
+struct FrameSize {
+  int width = 0;
+  int height = 0;
+};
+
+// The picture size in a JPEG's frame header (SOF), read without decoding; an
+// error when the data is not a JPEG or ends before its frame header.
+Result<FrameSize> frame_size(std::string_view jpeg);
+
 struct DecodeOptions {
   int scale_denom = 1;          // 1, 2, 4 or 8: cheap previews
   int max_scans = 100;          // guard against the progressive-scan DoS

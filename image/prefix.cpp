@@ -82,6 +82,17 @@ Result<std::vector<uint64_t>> scan_index(std::string_view jpeg) {
   return std::move(layout.scan_ends);
 }
 
+Result<FrameSize> frame_size(std::string_view jpeg) {
+  if (detail::sniff(jpeg) != detail::Format::jpeg) return not_jpeg(jpeg);
+  detail::JpegLayout layout = detail::walk_jpeg(jpeg);
+  if (!layout.has_frame) {
+    return make_error(layout.broken ? ErrorKind::corrupt : ErrorKind::truncated,
+                      layout.broken ? "corrupt JPEG: " + layout.broken_reason
+                                    : "JPEG ends before its frame header");
+  }
+  return FrameSize{layout.frame.width, layout.frame.height};
+}
+
 Result<Decoded> decode_prefix(std::string_view prefix, const DecodeOptions& options) {
   Result<Cuts> cuts = cut(prefix, options.max_scans, options.max_pixels);
   if (!cuts) return cuts.error();

@@ -18,44 +18,17 @@ using actors::FileInfo;
 
 unsigned long long ull(uint64_t v) { return static_cast<unsigned long long>(v); }
 
-// The frame size in a JPEG's SOF header, from the markers before the first
-// scan; nullopt when there is none.
-// TODO(image/): belongs behind image/'s API next to scan_index.
-std::optional<std::pair<uint32_t, uint32_t>> jpeg_frame_size(std::string_view jpeg) {
-  auto byte = [&](size_t i) { return static_cast<uint8_t>(jpeg[i]); };
-  if (jpeg.size() < 4 || byte(0) != 0xFF || byte(1) != 0xD8) return std::nullopt;
-  size_t at = 2;
-  while (at + 4 <= jpeg.size()) {
-    if (byte(at) != 0xFF) return std::nullopt;
-    const uint8_t marker = byte(at + 1);
-    if (marker == 0xFF) {  // fill byte
-      ++at;
-      continue;
-    }
-    if (marker == 0xDA || marker == 0xD9) return std::nullopt;  // scan or end before a frame
-    const size_t length = (size_t{byte(at + 2)} << 8) | byte(at + 3);
-    const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
-                     marker != 0xCC;
-    if (sof) {
-      if (length < 7 || at + 9 > jpeg.size()) return std::nullopt;
-      const uint32_t height = (uint32_t{byte(at + 5)} << 8) | byte(at + 6);
-      const uint32_t width = (uint32_t{byte(at + 7)} << 8) | byte(at + 8);
-      return std::make_pair(width, height);
-    }
-    if (length < 2) return std::nullopt;
-    at += 2 + length;
-  }
-  return std::nullopt;
-}
-
 // Fill allocates by the JPEG's frame size: it must be the size the sender
 // declared at open (what the node accepted), or nothing is filled.
 std::optional<actors::RelayError> frame_mismatch(std::string_view jpeg, uint32_t width,
                                                  uint32_t height) {
-  auto size = jpeg_frame_size(jpeg);
-  if (size && size->first == width && size->second == height) return std::nullopt;
-  const std::string found =
-      size ? std::to_string(size->first) + "x" + std::to_string(size->second) : "no frame header";
+  image::Result<image::FrameSize> size = image::frame_size(jpeg);
+  if (size.ok() && static_cast<uint32_t>(size->width) == width &&
+      static_cast<uint32_t>(size->height) == height)
+    return std::nullopt;
+  const std::string found = size.ok() ? std::to_string(size->width) + "x" +
+                                            std::to_string(size->height)
+                                      : "no frame header";
   return actors::RelayError{actors::ErrorCode::invalid_argument,
                             "cannot fill this file: its JPEG frame header says " + found +
                                 " but the sender declared " + std::to_string(width) + "x" +

@@ -185,5 +185,22 @@ TEST(ScanIndex, NonJpegIsRefused) {
   EXPECT_EQ(scan_index("hello").error().kind, ErrorKind::not_an_image);
 }
 
+TEST(FrameSize, ReadsTheFrameHeaderOfAnyPrefixThatHoldsIt) {
+  const std::string jpeg = test::make_jpeg(test::make_picture(97, 41), {});
+  Result<FrameSize> size = frame_size(jpeg);
+  ASSERT_TRUE(size.ok()) << size.error().message;
+  EXPECT_EQ(size->width, 97);
+  EXPECT_EQ(size->height, 41);
+  Result<std::vector<uint64_t>> scans = scan_index(jpeg);
+  ASSERT_TRUE(scans.ok());
+  EXPECT_TRUE(frame_size(std::string_view(jpeg).substr(0, scans->front())).ok());
+}
+
+TEST(FrameSize, RefusesDataWithoutAFrameHeader) {
+  const std::string jpeg = test::make_jpeg(test::make_picture(16, 16), {});
+  EXPECT_EQ(frame_size(std::string_view(jpeg).substr(0, 4)).error().kind, ErrorKind::truncated);
+  EXPECT_EQ(frame_size("not a jpeg").error().kind, ErrorKind::not_an_image);
+}
+
 }  // namespace
 }  // namespace glimpse::image

@@ -47,7 +47,9 @@ class NodeService : public ::testing::Test {
     system_ = std::make_unique<caf::actor_system>(cfg_);
     log_ = storage::new_memory_log();
     faults_ = std::make_unique<storage::FaultInjectionLog>(log_.get());
-    relay_ = std::make_unique<actors::Relay>(*system_, *faults_, actors::RelayConfig{1});
+    actors::RelayConfig config;
+    config.node = 1;
+    relay_ = std::make_unique<actors::Relay>(*system_, *faults_, config);
     ASSERT_TRUE(relay_->recover().ok());
     NodeOptions options;
     options.listen = "127.0.0.1:0";
