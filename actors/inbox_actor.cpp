@@ -105,9 +105,18 @@ InboxActorHandle::behavior_type inbox_actor(InboxActor self, uint64_t user,
         if (auto* q = std::get_if<QueueNotification>(&cmd.body))
           st.available.emplace(q->notification.file_id, cmd.available);
         auto d = decide(st.decided, InboxCommand{st.shared->now_ns(), std::move(cmd.body)});
+        // Live subscribers hear of a new notification now, while its
+        // NotificationQueued is being written: the Delivered behind it is
+        // already durable, and if this write fails the transfer queues it
+        // again (a repeat, which clients drop by file id).
+        std::vector<Notification> live;
+        for (const auto& e : d.events)
+          if (auto* q = std::get_if<NotificationQueued>(&e.body))
+            live.push_back(to_notification(st, *q));
         if (!d.events.empty()) issue(self, std::move(d.events));
         st.replies.push_back(State::Pending{st.issued, rp, std::move(d.reply)});
         flush_replies(st);
+        for (const auto& n : live) st.shared->inbox_listeners->notify(st.user, n);
         return rp;
       },
       [self](subscr_atom, msg::SubscribeReq& req) -> Expected<Done> {
@@ -121,6 +130,12 @@ InboxActorHandle::behavior_type inbox_actor(InboxActor self, uint64_t user,
         }
         for (const auto& n : st.durable.pending)
           if (!req.listener->call(to_notification(st, n))) return Done{};
+        // Queued but not yet durable: already told to the live subscribers
+        // (see inbox_atom), so a new subscriber hears of them too.
+        for (const auto& batch : st.inflight)
+          for (const auto& e : batch)
+            if (auto* q = std::get_if<NotificationQueued>(&e.body))
+              if (!req.listener->call(to_notification(st, *q))) return Done{};
         st.shared->inbox_listeners->add(st.user, req.listener);
         return Done{};
       },
@@ -136,9 +151,6 @@ InboxActorHandle::behavior_type inbox_actor(InboxActor self, uint64_t user,
         st.done = b.token;
         for (const auto& e : events) apply_in_place(st.durable, e);
         flush_replies(st);
-        for (const auto& e : events)
-          if (auto* q = std::get_if<NotificationQueued>(&e.body))
-            st.shared->inbox_listeners->notify(st.user, to_notification(st, *q));
         if (st.stopping && quiescent(st)) return self->quit();
         arm_idle(self);
       },

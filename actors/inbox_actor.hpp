@@ -6,9 +6,15 @@
 // what is pending and stops the actor; passivated when quiescent.
 //
 // Listeners (Shared::inbox_listeners, keyed by user) survive the actor. A
-// subscribe is handled here: the listener gets every durable pending
-// notification, then is registered, so it sees each later one when its
-// NotificationQueued becomes durable — queued first, then live, none lost.
+// subscribe is handled here: the listener gets every pending notification
+// (durable, then those whose NotificationQueued is still being written), then
+// is registered, so it sees each later one as soon as it is queued — queued
+// first, then live, none lost. Live listeners are told when the
+// NotificationQueued is issued, not when it is durable: the transfer's
+// Delivered is durable already, and the transfer re-queues a notification
+// whose write failed (or that a crash lost), so a listener may hear of a file
+// id twice — never zero times; clients dedup by file id. The notification
+// stays queued durably until acked.
 #include <caf/all.hpp>
 
 #include <cstdint>
