@@ -33,6 +33,7 @@
 
 #include "actors/relay.hpp"
 #include "storage/rocksdb_log.hpp"
+#include "util/args.hpp"
 
 namespace fs = std::filesystem;
 using namespace glimpse;
@@ -346,17 +347,35 @@ std::vector<size_t> parse_list(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  double seconds = 2;
-  std::vector<size_t> transfers = {1, 64, 1024}, chunks_kib = {16, 64};
-  size_t recovery = 10000;
-  std::string base;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string a = argv[i], v = argv[i + 1];
-    if (a == "--seconds") seconds = std::stod(v);
-    else if (a == "--transfers") transfers = parse_list(v);
-    else if (a == "--chunks") chunks_kib = parse_list(v);
-    else if (a == "--recovery") recovery = std::stoul(v);
-    else if (a == "--dir") base = v;
+  static const char kHelp[] =
+      "usage: bench_ingest [--seconds S] [--transfers 1,64,1024] [--chunks 16,64]\n"
+      "                    [--recovery N] [--dir D]\n\n"
+      "N concurrent transfers appending chunks through the actors with sync durability,\n"
+      "next to raw RocksDB doing the same writes (one Put + sync per chunk; one\n"
+      "WriteBatch + sync per group) in the same run; then recovery of N unfinished\n"
+      "transfers and memory per passivated transfer. Data goes to a temporary\n"
+      "directory (or D), deleted afterwards.\n";
+  std::string error;
+  auto args = glimpse::util::Args::parse(
+      argc, argv, 1,
+      {{"seconds"}, {"transfers"}, {"chunks"}, {"recovery"}, {"dir"}}, &error);
+  if (!args || !args->positionals().empty()) {
+    std::fprintf(stderr, "bench_ingest: %s\n%s", args ? "unexpected argument" : error.c_str(),
+                 kHelp);
+    return 2;
+  }
+  if (args->has("help")) {
+    std::fputs(kHelp, stdout);
+    return 0;
+  }
+  double seconds = args->get_double("seconds", &error).value_or(2);
+  std::vector<size_t> transfers = parse_list(args->get("transfers", "1,64,1024"));
+  std::vector<size_t> chunks_kib = parse_list(args->get("chunks", "16,64"));
+  size_t recovery = args->get_u64("recovery", &error).value_or(10000);
+  std::string base = args->get("dir");
+  if (!error.empty()) {
+    std::fprintf(stderr, "bench_ingest: %s\n", error.c_str());
+    return 2;
   }
   if (base.empty()) {
     char tmpl[] = "/tmp/bench_ingest.XXXXXX";

@@ -264,6 +264,20 @@ void bench_corpus(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+    std::printf(
+        "usage: bench_sim [EVENTS [CORPUS_DIR [ROCKSDB_DIR]]]\n\n"
+        "check and replay speed in events/s on a generated log of EVENTS events\n"
+        "(default 1,000,000), next to reading the same events back; then, for each\n"
+        "photo in CORPUS_DIR (default ../shared/corpus when it exists), time to first\n"
+        "frame under the 3g model, progressive + MTS against a whole-file transfer.\n");
+    return 0;
+  }
+  if (argc > 1 && (argv[1][0] < '1' || argv[1][0] > '9')) {
+    std::fprintf(stderr, "bench_sim: EVENTS must be a positive number, got '%s' (see --help)\n",
+                 argv[1]);
+    return 2;
+  }
   uint64_t events = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
 #ifdef GLIMPSE_CORPUS_DIR
   std::string corpus = argc > 2 ? argv[2] : GLIMPSE_CORPUS_DIR;
