@@ -6,7 +6,11 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <tuple>
 
 #include "storage/chunk_reader.hpp"
@@ -48,6 +52,19 @@ rocksdb::ColumnFamilyOptions chunk_options(const RocksDbOptions& options) {
   cf.blob_compression_type = rocksdb::kNoCompression;
   cf.enable_blob_garbage_collection = true;
   return cf;
+}
+
+// Whether files in `dir` can be opened with O_DIRECT (tmpfs, for one, refuses).
+bool accepts_direct_io(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return false;
+  const std::string probe = dir + "/.direct_io_probe";
+  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_DIRECT, 0600);
+  if (fd < 0) return false;
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return true;
 }
 
 const rocksdb::Slice kFormatVersionSlice(keys::kFormatVersionKey.data(), keys::kFormatVersionKey.size());
@@ -152,6 +169,10 @@ Status open_rocksdb_log(const RocksDbOptions& options, std::unique_ptr<RocksDbLo
   db_options.max_background_jobs = options.max_background_jobs;
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   if (options.env != nullptr) db_options.env = options.env;
+  db_options.use_direct_io_for_flush_and_compaction =
+      options.direct_io_for_flush && options.env == nullptr &&
+      (options.create_if_missing || std::filesystem::exists(options.path)) &&
+      accepts_direct_io(options.path);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {kEventsCf, small_value_options()},

@@ -38,6 +38,11 @@ struct RocksDbOptions {
   // Chunk values at least this large go to blob files (BlobDB).
   uint64_t min_blob_size = 4096;
   int max_background_jobs = 2;
+  // Flushes (which move large chunk values out of the memtable into blob
+  // files) and compactions write with O_DIRECT, so those bytes are not copied
+  // through the page cache a second time (the WAL already was). Used only if
+  // the data directory accepts O_DIRECT (not tmpfs) and `env` is nullptr.
+  bool direct_io_for_flush = true;
   // Tests only: an Env whose file system injects faults. Not owned; must
   // outlive the log. nullptr: the default Env.
   rocksdb::Env* env = nullptr;

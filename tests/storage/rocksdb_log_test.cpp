@@ -1,6 +1,7 @@
 #include "storage/rocksdb_log.hpp"
 
 #include <gtest/gtest.h>
+#include <filesystem>
 #include <rocksdb/db.h>
 
 #include "tests/storage/event_log_contract.hpp"
@@ -42,6 +43,37 @@ TEST_F(RocksDbLogTest, ReopenKeepsEventsChunksIndexAndNextSeq) {
   EXPECT_EQ(out, "7");
   EXPECT_EQ(log->append_and_wait(chunk_batch(7, 2, 10)).code(), Code::conflict);
   EXPECT_TRUE(log->append_and_wait(chunk_batch(7, 3, 10)).ok());
+}
+
+// Enough chunk bytes to fill a memtable, so a flush moves them into blob
+// files (with O_DIRECT where the directory accepts it): read back the same
+// before and after reopening.
+TEST_F(RocksDbLogTest, ChunksFlushedToBlobFilesReadBackTheSame) {
+  constexpr size_t kChunk = 1 << 20;
+  constexpr uint64_t kChunks = 80;  // > the 64 MiB memtable
+  TempDir dir;
+  RocksDbOptions options;
+  options.path = dir.sub("db");
+  options.durability = Durability::buffered;
+  {
+    std::unique_ptr<RocksDbLog> log;
+    ASSERT_TRUE(open_rocksdb_log(options, &log).ok());
+    for (uint64_t seq = 0; seq < kChunks; ++seq)
+      ASSERT_TRUE(log->append_and_wait(chunk_batch(9, seq, kChunk)).ok());
+    std::string out;
+    ASSERT_TRUE(log->read_chunks(9, 0, kChunks * kChunk, &out).ok());
+    EXPECT_TRUE(out == pattern_bytes(0, kChunks * kChunk));
+  }
+  bool blob_file = false;
+  for (const auto& e : std::filesystem::directory_iterator(options.path))
+    blob_file |= e.path().extension() == ".blob";
+  EXPECT_TRUE(blob_file) << "no flush to blob files happened";
+  std::unique_ptr<RocksDbLog> log;
+  ASSERT_TRUE(open_rocksdb_log(options, &log).ok());
+  std::string out;
+  ASSERT_TRUE(log->read_chunks(9, 0, kChunks * kChunk, &out).ok());
+  EXPECT_TRUE(out == pattern_bytes(0, kChunks * kChunk));
+  EXPECT_EQ(next(*log, transfer(9)), kChunks);
 }
 
 TEST_F(RocksDbLogTest, EveryDurabilityModeStoresAndReads) {
