@@ -17,8 +17,8 @@ State::Active<TransferActorHandle>& transfer_of(Manager self, uint64_t id) {
   if (it != st.transfers.end()) return it->second;
   auto a = self->spawn<caf::lazy_init>(transfer_actor, id, st.shared,
                                        caf::actor_cast<ManagerActorHandle>(self));
-  self->link_to(a);
   self->monitor(a);
+  st.children[a.id()] = State::Child{true, id};
   return st.transfers.emplace(id, State::Active<TransferActorHandle>{a, 0}).first->second;
 }
 
@@ -28,21 +28,17 @@ State::Active<InboxActorHandle>& inbox_of(Manager self, uint64_t user) {
   if (it != st.inboxes.end()) return it->second;
   auto a = self->spawn<caf::lazy_init>(inbox_actor, user, st.shared,
                                        caf::actor_cast<ManagerActorHandle>(self));
-  self->link_to(a);
   self->monitor(a);
+  st.children[a.id()] = State::Child{false, user};
   return st.inboxes.emplace(user, State::Active<InboxActorHandle>{a, 0}).first->second;
 }
 
-// Erases the child at `addr`; returns its key, if it was in `map`.
-template <class Map>
-std::optional<uint64_t> erase_by_address(Map& map, const caf::actor_addr& addr) {
-  for (auto it = map.begin(); it != map.end(); ++it)
-    if (it->second.actor.address() == addr) {
-      const uint64_t key = it->first;
-      map.erase(it);
-      return key;
-    }
-  return std::nullopt;
+// Sends every live child an exit message (they fail what they have pending
+// with `unavailable`), then stops the manager.
+void stop_all(Manager self, const caf::error& reason) {
+  for (auto& [id, child] : self->state.transfers) self->send_exit(child.actor, reason);
+  for (auto& [user, child] : self->state.inboxes) self->send_exit(child.actor, reason);
+  self->quit(reason);
 }
 
 // A transfer actor that failed (e.g. a storage failure) may leave receivers
@@ -59,7 +55,7 @@ bool passivate(Manager self, Map& map, const msg::IdleReport& r) {
     return false;
   self->send(it->second.actor, stop_atom_v);
   self->demonitor(it->second.actor.address());
-  self->unlink_from(it->second.actor);
+  self->state.children.erase(it->second.actor.id());
   map.erase(it);
   return true;
 }
@@ -195,16 +191,19 @@ ManagerActorHandle::behavior_type manager_actor(Manager self, std::shared_ptr<Sh
   self->state.shared = std::move(shared);
   self->set_down_handler([self](caf::down_msg& m) {
     auto& st = self->state;
-    if (auto id = erase_by_address(st.transfers, m.source)) {
-      if (m.reason && m.reason != caf::exit_reason::normal)
-        self->delayed_send(self, kRestartNotifyAfter, notify_atom_v, *id);
-    } else {
-      erase_by_address(st.inboxes, m.source);
+    auto it = st.children.find(m.source.id());
+    if (it == st.children.end()) return;  // passivated: already forgotten
+    const State::Child child = it->second;
+    st.children.erase(it);
+    if (!child.is_transfer) {
+      st.inboxes.erase(child.key);
+      return;
     }
+    st.transfers.erase(child.key);
+    if (m.reason && m.reason != caf::exit_reason::normal)
+      self->delayed_send(self, kRestartNotifyAfter, notify_atom_v, child.key);
   });
-  self->set_exit_handler([self](caf::exit_msg& m) {
-    if (!m.source) self->quit(m.reason);  // a child's exit is handled by the down handler
-  });
+  self->set_exit_handler([self](caf::exit_msg& m) { stop_all(self, m.reason); });
   using Status = Expected<TransferStatus>;
   return {
       [self](transfer_atom, msg::TransferCmd& cmd) -> StatusPromise {
@@ -295,7 +294,7 @@ ManagerActorHandle::behavior_type manager_actor(Manager self, std::shared_ptr<Sh
         return RelayStats{st.transfers.size(), st.inboxes.size(), st.unfinished.size(),
                           st.next_transfer_id};
       },
-      [self](stop_atom) { self->quit(caf::exit_reason::user_shutdown); },
+      [self](stop_atom) { stop_all(self, caf::exit_reason::user_shutdown); },
   };
 }
 

@@ -5,8 +5,11 @@
 // stored one); resolves idempotency keys through the log's index (and the
 // opens still in flight); enforces max open transfers per sender; passivates
 // idle actors (see transfer_actor.hpp); expires transfers idle past
-// idle_timeout. Children are linked: when the manager stops, they stop, failing
-// what they have pending with `unavailable`. Internal to actors/.
+// idle_timeout. Children are monitored, not linked: when the manager stops it
+// sends each an exit message, and they stop, failing what they have pending
+// with `unavailable`. (A link would put one attachable per child on the
+// manager, and CAF scans that list on every unlink: quadratic in the number of
+// live children.) Internal to actors/.
 //
 // Memory per passivated unfinished transfer: one entry of `unfinished`
 // (sender, last event time) plus its sender's count.
@@ -39,6 +42,13 @@ struct ManagerState {
   uint64_t next_transfer_id = 1;
   std::unordered_map<uint64_t, Active<TransferActorHandle>> transfers;  // by transfer id
   std::unordered_map<uint64_t, Active<InboxActorHandle>> inboxes;       // by user
+  // Every live child's actor id -> its key in `transfers` or `inboxes`, so a
+  // down message finds its entry without a scan.
+  struct Child {
+    bool is_transfer = true;
+    uint64_t key = 0;
+  };
+  std::unordered_map<caf::actor_id, Child> children;
   std::unordered_map<uint64_t, Unfinished> unfinished;
   std::unordered_map<uint64_t, uint32_t> open_per_sender;
   std::unordered_map<std::string, uint64_t> opening;  // idempotency index key -> id, in flight

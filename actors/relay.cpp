@@ -95,7 +95,12 @@ Relay::Relay(caf::actor_system& system, storage::EventLog& log, RelayConfig conf
   impl_->shared->log = &log;
   impl_->shared->config = std::move(config);
   impl_->manager = system.spawn(manager_actor, impl_->shared);
-  for (int i = 0; i < 4; ++i) {
+  // CAF 0.17 keeps an actor's outstanding requests in a flat vector searched
+  // linearly on every answer, so a bridge holding K calls pays O(K) per call.
+  // Many bridges keep K small under bursts (100,000 resumes at once took 219 s
+  // through 4 bridges).
+  constexpr int kBridges = 64;
+  for (int i = 0; i < kBridges; ++i) {
     impl_->bridges.push_back(system.spawn([](caf::event_based_actor* self) -> caf::behavior {
       return {
           [self](call_atom, msg::Call& call) { call.run(self); },
