@@ -57,23 +57,8 @@ void issue(InboxActor self, std::vector<Event> events) {
 void recover(InboxActor self) {
   auto& st = self->state;
   st.durable.user = st.user;
-  bool bad = false;
-  RelayError decode_error;
-  auto s = st.shared->log->replay(inbox_stream(st.user), 0, [&](uint64_t seq, std::string_view b) {
-    auto e = decode_event(b);
-    if (!e) {
-      decode_error = e.error();
-      bad = true;
-      return false;
-    }
-    apply_in_place(st.durable, *e);
-    st.next_seq = seq + 1;
-    return true;
-  });
-  if (!s.ok())
-    st.broken = storage_error(s, "cannot recover the inbox of user " + std::to_string(st.user));
-  else if (bad)
-    st.broken = decode_error;
+  st.broken = replay_into(*st.shared->log, inbox_stream(st.user), &st.durable, &st.next_seq,
+                          "the inbox of user " + std::to_string(st.user));
   st.decided = st.durable;
 }
 

@@ -4,9 +4,11 @@
 // Internal to actors/.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "actors/event_codec.hpp"
 #include "actors/listeners.hpp"
 #include "actors/relay.hpp"
 #include "storage/event_log.hpp"
@@ -64,6 +66,28 @@ inline storage::StreamId transfer_stream(uint64_t id) {
 }
 inline storage::StreamId inbox_stream(uint64_t user) {
   return storage::StreamId{storage::StreamKind::inbox, user};
+}
+
+// Recovers an entity: folds every event of `stream` into `*state` with
+// apply_in_place and sets `*next_seq` past the last one. Returns the error that
+// stopped the replay (the log failed, or an event does not decode), if any;
+// `what` names the entity in that error.
+template <class State>
+std::optional<RelayError> replay_into(storage::EventLog& log, storage::StreamId stream,
+                                      State* state, uint64_t* next_seq, const std::string& what) {
+  std::optional<RelayError> decode_error;
+  storage::Status s = log.replay(stream, 0, [&](uint64_t seq, std::string_view bytes) {
+    Expected<Event> e = decode_event(bytes);
+    if (!e) {
+      decode_error = e.error();
+      return false;
+    }
+    apply_in_place(*state, *e);
+    *next_seq = seq + 1;
+    return true;
+  });
+  if (!s.ok()) return storage_error(s, "cannot recover " + what);
+  return decode_error;
 }
 
 }  // namespace glimpse::actors

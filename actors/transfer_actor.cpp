@@ -210,23 +210,8 @@ void start_notifications(TransferActor self) {
 
 void recover(TransferActor self) {
   auto& st = self->state;
-  RelayError decode_error;
-  bool bad = false;
-  auto s = st.shared->log->replay(transfer_stream(st.id), 0, [&](uint64_t seq, std::string_view b) {
-    auto e = decode_event(b);
-    if (!e) {
-      decode_error = e.error();
-      bad = true;
-      return false;
-    }
-    apply_in_place(st.durable, *e);
-    st.next_seq = seq + 1;
-    return true;
-  });
-  if (!s.ok())
-    st.broken = storage_error(s, "cannot recover transfer " + std::to_string(st.id));
-  else if (bad)
-    st.broken = decode_error;
+  st.broken = replay_into(*st.shared->log, transfer_stream(st.id), &st.durable, &st.next_seq,
+                          "transfer " + std::to_string(st.id));
   st.decided = st.durable;
 }
 
