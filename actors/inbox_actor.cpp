@@ -1,6 +1,7 @@
 #include "actors/inbox_actor.hpp"
 
 #include "actors/event_codec.hpp"
+#include "actors/passivation.hpp"
 
 namespace glimpse::actors {
 namespace {
@@ -9,13 +10,6 @@ using State = InboxActorState;
 
 bool quiescent(const State& st) { return st.inflight.empty() && st.replies.empty(); }
 
-void arm_idle(InboxActor self) {
-  auto& st = self->state;
-  ++st.activity;
-  if (st.timer_armed) return;
-  st.timer_armed = true;
-  self->delayed_send(self, st.shared->config.passivate_after, idle_atom_v, st.activity);
-}
 
 Notification to_notification(const State& st, const NotificationQueued& n) {
   auto it = st.available.find(n.file_id);
@@ -140,20 +134,10 @@ InboxActorHandle::behavior_type inbox_actor(InboxActor self, uint64_t user,
         arm_idle(self);
       },
       [self](idle_atom, uint64_t activity) {
-        auto& st = self->state;
-        st.timer_armed = false;
-        if (quiescent(st) && activity == st.activity) {
-          self->send(st.manager, idle_atom_v, msg::IdleReport{st.user, st.handled, 0, true});
-        } else {
-          st.timer_armed = true;
-          self->delayed_send(self, st.shared->config.passivate_after, idle_atom_v, st.activity);
-        }
+        const auto& st = self->state;
+        on_idle_timer(self, activity, quiescent(st), msg::IdleReport{st.user, st.handled, 0, true});
       },
-      [self](stop_atom) {
-        auto& st = self->state;
-        st.stopping = true;
-        if (quiescent(st)) self->quit();
-      },
+      [self](stop_atom) { on_stop(self, quiescent(self->state)); },
   };
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "actors/event_codec.hpp"
+#include "actors/passivation.hpp"
 #include "util/crc32c.hpp"
 #include "util/sha256.hpp"
 
@@ -36,13 +37,6 @@ bool quiescent(const State& st) {
          st.notifying.empty() && !st.notify_retry_armed;
 }
 
-void arm_idle(TransferActor self) {
-  auto& st = self->state;
-  ++st.activity;
-  if (st.timer_armed) return;
-  st.timer_armed = true;
-  self->delayed_send(self, st.shared->config.passivate_after, idle_atom_v, st.activity);
-}
 
 void flush_replies(State& st) {
   while (!st.replies.empty() && st.replies.front().after <= st.done) {
@@ -340,21 +334,11 @@ TransferActorHandle::behavior_type transfer_actor(TransferActor self, uint64_t t
         start_notifications(self);
       },
       [self](idle_atom, uint64_t activity) {
-        auto& st = self->state;
-        st.timer_armed = false;
-        if (quiescent(st) && activity == st.activity) {
-          self->send(st.manager, idle_atom_v,
-                     msg::IdleReport{st.id, st.handled, st.durable.last_event_ns});
-        } else {
-          st.timer_armed = true;
-          self->delayed_send(self, st.shared->config.passivate_after, idle_atom_v, st.activity);
-        }
+        const auto& st = self->state;
+        on_idle_timer(self, activity, quiescent(st),
+                      msg::IdleReport{st.id, st.handled, st.durable.last_event_ns});
       },
-      [self](stop_atom) {
-        auto& st = self->state;
-        st.stopping = true;
-        if (quiescent(st)) self->quit();
-      },
+      [self](stop_atom) { on_stop(self, quiescent(self->state)); },
   };
 }
 
