@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "storage/status.hpp"
@@ -118,6 +119,51 @@ class EventLog {
   // Removes a finished stream: its events, its chunks and the index entries
   // listed in `index_keys`. Retention policy is the caller's.
   virtual Status delete_stream(StreamId stream, const std::vector<std::string>& index_keys) = 0;
+};
+
+// Forwards every call to `target`, which it does not own and which must
+// outlive it. Derive and override only what a decorator changes (as LevelDB's
+// EnvWrapper does).
+class EventLogWrapper : public EventLog {
+ public:
+  explicit EventLogWrapper(EventLog* target) : target_(target) {}
+  EventLog* target() const { return target_; }
+
+  void append(AppendRequest request, AppendCallback done) override {
+    target_->append(std::move(request), std::move(done));
+  }
+  Status replay(StreamId stream, uint64_t from_seq,
+                const std::function<bool(uint64_t seq, std::string_view event)>& fn) override {
+    return target_->replay(stream, from_seq, fn);
+  }
+  Status next_seq(StreamId stream, uint64_t* next) override {
+    return target_->next_seq(stream, next);
+  }
+  Status read_chunks(uint64_t transfer_id, uint64_t offset, uint64_t length,
+                     std::string* out) override {
+    return target_->read_chunks(transfer_id, offset, length, out);
+  }
+  Status get_index(std::string_view key, std::string* value) override {
+    return target_->get_index(key, value);
+  }
+  Status scan_index(
+      std::string_view prefix,
+      const std::function<bool(std::string_view key, std::string_view value)>& fn) override {
+    return target_->scan_index(prefix, fn);
+  }
+  Status list_streams(StreamKind kind,
+                      const std::function<bool(StreamId, uint64_t next_seq)>& fn) override {
+    return target_->list_streams(kind, fn);
+  }
+  Status scan_all(const std::function<bool(const StoredEvent&)>& fn) override {
+    return target_->scan_all(fn);
+  }
+  Status delete_stream(StreamId stream, const std::vector<std::string>& index_keys) override {
+    return target_->delete_stream(stream, index_keys);
+  }
+
+ private:
+  EventLog* target_;
 };
 
 // An in-memory log with the same contract, for unit tests and the simulator.

@@ -21,9 +21,9 @@ namespace glimpse::actors::testing {
 
 // An EventLog whose appends wait until release(); everything else passes
 // through to `inner`. Test thread only.
-class HoldingLog final : public storage::EventLog {
+class HoldingLog final : public storage::EventLogWrapper {
  public:
-  explicit HoldingLog(storage::EventLog* inner) : inner_(inner) {}
+  explicit HoldingLog(storage::EventLog* inner) : storage::EventLogWrapper(inner) {}
 
   bool holding = true;  // false: appends go straight through
   size_t held() const { return held_.size(); }
@@ -35,47 +35,18 @@ class HoldingLog final : public storage::EventLog {
       auto [req, done] = std::move(held_.front());
       held_.pop_front();
       if (status.ok())
-        inner_->append(std::move(req), std::move(done));
+        target()->append(std::move(req), std::move(done));
       else
         done(status);
     }
   }
 
   void append(storage::AppendRequest request, AppendCallback done) override {
-    if (!holding) return inner_->append(std::move(request), std::move(done));
+    if (!holding) return target()->append(std::move(request), std::move(done));
     held_.emplace_back(std::move(request), std::move(done));
-  }
-  storage::Status replay(storage::StreamId s, uint64_t from,
-                         const std::function<bool(uint64_t, std::string_view)>& fn) override {
-    return inner_->replay(s, from, fn);
-  }
-  storage::Status next_seq(storage::StreamId s, uint64_t* next) override {
-    return inner_->next_seq(s, next);
-  }
-  storage::Status read_chunks(uint64_t id, uint64_t off, uint64_t len, std::string* out) override {
-    return inner_->read_chunks(id, off, len, out);
-  }
-  storage::Status get_index(std::string_view key, std::string* value) override {
-    return inner_->get_index(key, value);
-  }
-  storage::Status scan_index(
-      std::string_view prefix,
-      const std::function<bool(std::string_view, std::string_view)>& fn) override {
-    return inner_->scan_index(prefix, fn);
-  }
-  storage::Status list_streams(storage::StreamKind kind,
-                               const std::function<bool(storage::StreamId, uint64_t)>& fn) override {
-    return inner_->list_streams(kind, fn);
-  }
-  storage::Status scan_all(const std::function<bool(const storage::StoredEvent&)>& fn) override {
-    return inner_->scan_all(fn);
-  }
-  storage::Status delete_stream(storage::StreamId s, const std::vector<std::string>& keys) override {
-    return inner_->delete_stream(s, keys);
   }
 
  private:
-  storage::EventLog* inner_;
   std::deque<std::pair<storage::AppendRequest, AppendCallback>> held_;
 };
 

@@ -23,9 +23,9 @@ const std::string kSecret(32, 'k');
 
 // Passes everything through to `inner`, except that appends wait for release().
 // Thread-safe.
-class HoldingLog final : public storage::EventLog {
+class HoldingLog final : public storage::EventLogWrapper {
  public:
-  explicit HoldingLog(storage::EventLog* inner) : inner_(inner) {}
+  explicit HoldingLog(storage::EventLog* inner) : storage::EventLogWrapper(inner) {}
 
   uint64_t held_bytes() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -39,7 +39,7 @@ class HoldingLog final : public storage::EventLog {
   void release() {
     std::lock_guard<std::mutex> lock(mu_);  // later appends wait: the order holds
     holding_ = false;
-    for (auto& [req, done] : held_) inner_->append(std::move(req), std::move(done));
+    for (auto& [req, done] : held_) target()->append(std::move(req), std::move(done));
     held_.clear();
     held_bytes_ = 0;
   }
@@ -53,39 +53,10 @@ class HoldingLog final : public storage::EventLog {
         return;
       }
     }
-    inner_->append(std::move(request), std::move(done));
-  }
-  storage::Status replay(storage::StreamId s, uint64_t from,
-                         const std::function<bool(uint64_t, std::string_view)>& fn) override {
-    return inner_->replay(s, from, fn);
-  }
-  storage::Status next_seq(storage::StreamId s, uint64_t* next) override {
-    return inner_->next_seq(s, next);
-  }
-  storage::Status read_chunks(uint64_t id, uint64_t off, uint64_t len, std::string* out) override {
-    return inner_->read_chunks(id, off, len, out);
-  }
-  storage::Status get_index(std::string_view key, std::string* value) override {
-    return inner_->get_index(key, value);
-  }
-  storage::Status scan_index(
-      std::string_view prefix,
-      const std::function<bool(std::string_view, std::string_view)>& fn) override {
-    return inner_->scan_index(prefix, fn);
-  }
-  storage::Status list_streams(storage::StreamKind kind,
-                               const std::function<bool(storage::StreamId, uint64_t)>& fn) override {
-    return inner_->list_streams(kind, fn);
-  }
-  storage::Status scan_all(const std::function<bool(const storage::StoredEvent&)>& fn) override {
-    return inner_->scan_all(fn);
-  }
-  storage::Status delete_stream(storage::StreamId s, const std::vector<std::string>& keys) override {
-    return inner_->delete_stream(s, keys);
+    target()->append(std::move(request), std::move(done));
   }
 
  private:
-  storage::EventLog* inner_;
   std::mutex mu_;
   bool holding_ = false;
   uint64_t held_bytes_ = 0;

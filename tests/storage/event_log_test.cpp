@@ -57,5 +57,26 @@ TEST(EventLog, AppendAndWaitWorksWithAnInlineCallback) {
             Code::conflict);
 }
 
+TEST(EventLogWrapper, ForwardsEveryCallToItsTarget) {
+  auto inner = new_memory_log();
+  EventLogWrapper wrapper(inner.get());
+  EXPECT_EQ(wrapper.target(), inner.get());
+  AppendRequest request;
+  request.stream = StreamId{StreamKind::inbox, 7};
+  request.events = {tagged_event(1, "through the wrapper")};
+  ASSERT_TRUE(wrapper.append_and_wait(std::move(request)).ok());
+  uint64_t next = 0;
+  ASSERT_TRUE(inner->next_seq(StreamId{StreamKind::inbox, 7}, &next).ok());
+  EXPECT_EQ(next, 1u);
+  ASSERT_TRUE(wrapper.next_seq(StreamId{StreamKind::inbox, 7}, &next).ok());
+  EXPECT_EQ(next, 1u);
+  int replayed = 0;
+  ASSERT_TRUE(wrapper.replay(StreamId{StreamKind::inbox, 7}, 0, [&](uint64_t, std::string_view) {
+    ++replayed;
+    return true;
+  }).ok());
+  EXPECT_EQ(replayed, 1);
+}
+
 }  // namespace
 }  // namespace glimpse::storage::testing
