@@ -1,12 +1,17 @@
 // bench_relay: how close does the relay get to raw Cap'n Proto streaming?
 //
 // For C concurrent senders (default 1, 16, 256), each on its own connection,
-// all driven from one KJ thread: every sender streams one prepared photo
-// (64 KiB writes) to a real glimpsed (sync durability) while C receivers are
-// subscribed. Printed: sender MB/s, first byte -> Delivered p50/p99, and
-// Delivered -> receiver notification p50/p99. Anchor, same run: the same bytes
-// streamed with the same client code to a sink process (this program with
-// --sink) that persists nothing; the figure is our MB/s over the sink's.
+// all driven from one KJ thread: every sender streams prepared photos one after
+// another (64 KiB writes) to a real glimpsed (sync durability) while C
+// receivers are subscribed. Printed: sender MB/s, first byte -> Delivered
+// p50/p99, and Delivered -> receiver notification p50/p99. Two anchors, same
+// run, same bytes:
+//   sink: streamed with the same client code to a sink process (this program
+//         with --sink) that persists nothing — the ceiling;
+//   disk: written to raw RocksDB with the log's options, C chunks per
+//         WriteBatch + WAL sync — what this disk allows durably.
+// Each C runs --repeat times (sink, relay, disk in turn); the last line per C
+// gives the medians.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -24,6 +29,7 @@
 #include <map>
 #include <thread>
 
+#include "bench/common/raw_rocksdb.hpp"
 #include "util/token.hpp"
 #include "image/image.hpp"
 #include "image/mts_policy.hpp"
@@ -139,22 +145,47 @@ class Callback final : public glimpse::rpc::SendCallback::Server {
   Sample& s_;
 };
 
+int64_t unix_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// When a receiver heard of a file: on the bench's steady clock, and the
+// node-side latency (arrival minus the Delivered event's wall-clock time,
+// which the notification carries; same machine, same clock).
+struct Seen {
+  Clock::time_point at;
+  double since_delivered_ms = -1;  // < 0: the node did not say when
+};
+
 class Inbox final : public glimpse::rpc::InboxListener::Server {
  public:
-  explicit Inbox(std::map<std::string, Clock::time_point>& seen) : seen_(seen) {}
+  explicit Inbox(std::map<std::string, Seen>& seen) : seen_(seen) {}
  protected:
   kj::Promise<void> notify(NotifyContext c) override {
-    seen_.emplace(c.getParams().getNotification().getFileId(), Clock::now());
+    auto n = c.getParams().getNotification();
+    Seen s{Clock::now(), -1};
+    if (n.getDeliveredNs() > 0) s.since_delivered_ms = (unix_ns() - n.getDeliveredNs()) / 1e6;
+    seen_.emplace(n.getFileId(), s);
     return kj::READY_NOW;
   }
  private:
-  std::map<std::string, Clock::time_point>& seen_;
+  std::map<std::string, Seen>& seen_;
 };
 
-double round_relay(kj::AsyncIoContext& io, int port, const std::string& secret, int c, int round,
-                 const std::vector<Photo>& photos) {
+struct RoundResult {
+  double mbps = 0;
+  double delivered_p50 = 0, delivered_p99 = 0;  // first byte -> sender told Delivered, ms
+  double notified_p50 = 0, notified_p99 = 0;    // Delivered -> receiver notified, ms
+  bool node_clock = false;                      // notified_* from the Delivered event's time
+  size_t notified = 0, files = 0;
+};
+
+RoundResult round_relay(kj::AsyncIoContext& io, int port, const std::string& secret, int c,
+                        int per, int round, const std::vector<Photo>& photos) {
   Driver d{io, {}, {}};
-  std::map<std::string, Clock::time_point> seen;
+  std::map<std::string, Seen> seen;
   std::vector<glimpse::rpc::Session::Client> senders;
   std::vector<kj::Own<void>> keep;
   std::vector<glimpse::rpc::Handle::Client> handles;
@@ -170,7 +201,6 @@ double round_relay(kj::AsyncIoContext& io, int port, const std::string& secret, 
     sub.setInbox(kj::heap<Inbox>(seen));
     handles.push_back(sub.send().wait(io.waitScope).getHandle());
   }
-  int per = std::max(1, 32 / c);  // photos per sender, in sequence
   std::vector<Sample> samples(static_cast<size_t>(c) * per);
   uint64_t bytes = 0;
   std::function<kj::Promise<void>(int, int)> send_one = [&](int i, int k) -> kj::Promise<void> {
@@ -205,29 +235,42 @@ double round_relay(kj::AsyncIoContext& io, int port, const std::string& secret, 
   kj::Vector<kj::Promise<void>> all;
   for (int i = 0; i < c; ++i) all.add(send_one(i, 0));
   kj::joinPromises(all.releaseAsArray()).wait(io.waitScope);
-  double secs = ms(Clock::now() - start) / 1000;
+  const double secs = ms(Clock::now() - start) / 1000;
   // Notifications may trail completion slightly: wait a bounded while.
   for (int i = 0; i < 500 && seen.size() < samples.size(); ++i)
     io.provider->getTimer().afterDelay(10 * kj::MILLISECONDS).wait(io.waitScope);
+  RoundResult r;
+  r.mbps = bytes / secs / 1e6;
+  r.files = samples.size();
   std::vector<double> to_delivered, to_notified;
   for (auto& s : samples) {
     to_delivered.push_back(ms(s.delivered - s.first_write));
     auto it = seen.find(s.file_id);
-    if (it != seen.end()) to_notified.push_back(ms(it->second - s.delivered));
+    if (it == seen.end()) continue;
+    ++r.notified;
+    if (it->second.since_delivered_ms >= 0) {
+      r.node_clock = true;
+      to_notified.push_back(it->second.since_delivered_ms);
+    } else {
+      to_notified.push_back(ms(it->second.at - s.delivered));
+    }
   }
+  r.delivered_p50 = pct(to_delivered, 0.5);
+  r.delivered_p99 = pct(to_delivered, 0.99);
+  r.notified_p50 = pct(to_notified, 0.5);
+  r.notified_p99 = pct(to_notified, 0.99);
   std::printf("relay  C=%-4d %8.1f MB/s  first byte->Delivered p50 %7.2f ms p99 %7.2f ms  "
               "Delivered->notified p50 %6.2f ms p99 %6.2f ms (%zu/%zu notified)\n",
-              c, bytes / secs / 1e6, pct(to_delivered, 0.5), pct(to_delivered, 0.99),
-              pct(to_notified, 0.5), pct(to_notified, 0.99), to_notified.size(), samples.size());
+              c, r.mbps, r.delivered_p50, r.delivered_p99, r.notified_p50, r.notified_p99,
+              r.notified, r.files);
   std::fflush(stdout);
-  return bytes / secs / 1e6;
+  return r;
 }
 
-double sink_round(kj::AsyncIoContext& io, int port, int c, const std::vector<Photo>& photos) {
+double sink_round(kj::AsyncIoContext& io, int port, int c, int per, const std::vector<Photo>& photos) {
   Driver d{io, {}, {}};
   std::vector<glimpse::rpc::Upload::Client> ups;
   for (int i = 0; i < c; ++i) ups.push_back(d.connect(port).castAs<glimpse::rpc::Upload>());
-  int per = std::max(1, 32 / c);
   uint64_t bytes = 0;
   std::function<kj::Promise<void>(int, int)> send_one = [&](int i, int k) -> kj::Promise<void> {
     if (k == per) return kj::READY_NOW;
@@ -245,6 +288,33 @@ double sink_round(kj::AsyncIoContext& io, int port, int c, const std::vector<Pho
   std::printf("sink   C=%-4d %8.1f MB/s  (raw Cap'n Proto streaming, nothing persisted)\n", c, mbps);
   return mbps;
 }
+
+// The disk anchor: the bytes of one round (each sender's photos cut into
+// 64 KiB chunks, interleaved across senders as they would arrive), C chunks
+// per synced WriteBatch.
+double disk_round(glimpse::bench::RawDb& raw, int c, int per, const std::vector<Photo>& photos) {
+  std::vector<std::vector<std::string_view>> by_sender(c);
+  for (int i = 0; i < c; ++i)
+    for (int k = 0; k < per; ++k) {
+      const std::string& jpeg = photos[(i + k) % photos.size()].jpeg;
+      for (size_t off = 0; off < jpeg.size(); off += 64 << 10)
+        by_sender[i].push_back(std::string_view(jpeg).substr(off, 64 << 10));
+    }
+  std::vector<std::string_view> order;
+  for (size_t n = 0;; ++n) {
+    size_t added = 0;
+    for (auto& chunks : by_sender)
+      if (n < chunks.size()) order.push_back(chunks[n]), ++added;
+    if (added == 0) break;
+  }
+  auto r = raw.write(order, static_cast<size_t>(c));
+  std::printf("disk   C=%-4d %8.1f MB/s  (raw RocksDB, same options, %d chunks per synced batch)\n",
+              c, r.mb_per_s(), c);
+  std::fflush(stdout);
+  return r.mb_per_s();
+}
+
+double median(std::vector<double> v) { return pct(std::move(v), 0.5); }
 
 std::vector<Photo> load_photos(const std::string& dir) {
   std::vector<Photo> photos;
@@ -277,15 +347,24 @@ int main(int argc, char** argv) {
   std::vector<int> counts;
   std::string durability = "sync";
   std::vector<std::string> node_flags;  // --node-flag=--name=value, passed to glimpsed
+  int repeat = 3, per_sender = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--help") {
-      std::puts("usage: bench_relay [--corpus DIR] [--durability sync|buffered|none] [--node-flag=F ...] [C ...]\n"
-                "C concurrent senders per round (default 1 16 256); photos from DIR\n"
-                "(default ../shared/corpus, else /work/shared/corpus).");
+      std::puts(
+          "usage: bench_relay [--corpus DIR] [--durability sync|buffered|none] [--repeat R]\n"
+          "                   [--per-sender N] [--node-flag=F ...] [C ...]\n"
+          "C concurrent senders per round (default 1 16 256), each sending N photos in\n"
+          "turn (default max(2, 256/C)); every C runs R times (default 3) and ends with\n"
+          "the medians. Photos from DIR (default ../shared/corpus, else\n"
+          "/work/shared/corpus). --node-flag passes F to glimpsed.");
       return 0;
     } else if (a == "--corpus" && i + 1 < argc) {
       corpus = argv[++i];
+    } else if (a == "--repeat" && i + 1 < argc) {
+      repeat = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--per-sender" && i + 1 < argc) {
+      per_sender = std::max(1, std::atoi(argv[++i]));
     } else if (a.rfind("--node-flag=", 0) == 0) {
       node_flags.push_back(a.substr(12));
     } else if (a == "--durability" && i + 1 < argc) {
@@ -324,11 +403,25 @@ int main(int argc, char** argv) {
   std::string error;
   auto secret = glimpse::token::load_or_create_secret(dir + "/data/token.secret", &error);
   auto io = kj::setupAsyncIo();
+  glimpse::bench::RawDb raw(dir + "/raw");
   int round = 0;
   for (int c : counts) {
-    double sink_mbps = sink_round(io, sink_port, c, photos);
-    double relay_mbps = round_relay(io, node_port, *secret, c, ++round, photos);
-    std::printf("ratio  C=%-4d relay/sink = %.2fx\n", c, relay_mbps / sink_mbps);
+    const int per = per_sender > 0 ? per_sender : std::max(2, 256 / c);
+    std::vector<double> to_sink, to_disk, p99;
+    for (int r = 0; r < repeat; ++r) {
+      double sink_mbps = sink_round(io, sink_port, c, per, photos);
+      RoundResult relay = round_relay(io, node_port, *secret, c, per, ++round, photos);
+      double disk_mbps = disk_round(raw, c, per, photos);
+      to_sink.push_back(relay.mbps / sink_mbps);
+      to_disk.push_back(relay.mbps / disk_mbps);
+      p99.push_back(relay.notified_p99);
+      std::printf("ratio  C=%-4d relay/sink = %.2fx  relay/disk = %.2fx\n", c, to_sink.back(),
+                  to_disk.back());
+      std::fflush(stdout);
+    }
+    std::printf("MEDIAN C=%-4d relay/sink %.2fx (goal >= 0.7 at 256)  relay/disk %.2fx  "
+                "Delivered->notified p99 %.2f ms (goal < 5)\n\n",
+                c, median(to_sink), median(to_disk), median(p99));
     std::fflush(stdout);
   }
   ::kill(node, SIGTERM);
