@@ -12,7 +12,8 @@
 
 namespace glimpse::storage {
 
-Status parse_event_header(std::string_view bytes, Code malformed_code, EventHeader* out) {
+Status read_event(std::string_view bytes, Code malformed_code,
+                  const std::function<void(schema::Event::Reader)>& fn) {
   if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) {
     return Status(malformed_code, "event of " + std::to_string(bytes.size()) +
                                       " bytes is not a flat-array Cap'n Proto message "
@@ -21,31 +22,42 @@ Status parse_event_header(std::string_view bytes, Code malformed_code, EventHead
   // Events arrive as std::string bytes with no alignment promise; capnp needs words.
   auto words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
   std::memcpy(words.begin(), bytes.data(), bytes.size());
-  EventHeader header;
+  uint16_t version = 0;
+  bool newer = false;
   kj::Maybe<kj::Exception> error = kj::runCatchingExceptions([&]() {
     capnp::FlatArrayMessageReader reader(words.asPtr());
     auto event = reader.getRoot<schema::Event>();
-    header.version = event.getVersion();
-    header.time_ns = event.getTimeNs();
+    version = event.getVersion();
+    newer = version > schema::CURRENT_EVENT_VERSION;
+    if (!newer) fn(event);
   });
-  KJ_IF_MAYBE(e, error) {
+  KJ_IF_MAYBE (e, error) {
     return Status(malformed_code,
                   std::string("event is not a valid schema::Event: ") + e->getDescription().cStr());
   }
-  if (header.version > schema::CURRENT_EVENT_VERSION) {
-    return Status(Code::newer_version,
-                  "event has schema version " + std::to_string(header.version) +
-                      " but this build knows up to " +
-                      std::to_string(schema::CURRENT_EVENT_VERSION) + "; upgrade this node");
+  if (newer) {
+    return Status(Code::newer_version, "event has schema version " + std::to_string(version) +
+                                           " but this build knows up to " +
+                                           std::to_string(schema::CURRENT_EVENT_VERSION) +
+                                           "; upgrade this node");
   }
-  *out = header;
   return Status();
+}
+
+Status parse_event_header(std::string_view bytes, Code malformed_code, EventHeader* out) {
+  EventHeader header;
+  Status s = read_event(bytes, malformed_code, [&](schema::Event::Reader event) {
+    header.version = event.getVersion();
+    header.time_ns = event.getTimeNs();
+  });
+  if (s.ok()) *out = header;
+  return s;
 }
 
 Status check_append_request(const AppendRequest& request) {
   if (request.stream.kind != StreamKind::transfer && request.stream.kind != StreamKind::inbox) {
-    return Status(Code::invalid, "unknown stream kind " +
-                                     std::to_string(static_cast<int>(request.stream.kind)));
+    return Status(Code::invalid,
+                  "unknown stream kind " + std::to_string(static_cast<int>(request.stream.kind)));
   }
   if (request.events.empty()) {
     return Status(Code::invalid, "append to " + stream_name(request.stream) +
@@ -60,9 +72,9 @@ Status check_append_request(const AppendRequest& request) {
     }
   }
   if (!request.chunks.empty() && request.stream.kind != StreamKind::transfer) {
-    return Status(Code::invalid,
-                  "append to " + stream_name(request.stream) + " carries chunks; only transfer "
-                  "streams have chunk bytes");
+    return Status(Code::invalid, "append to " + stream_name(request.stream) +
+                                     " carries chunks; only transfer "
+                                     "streams have chunk bytes");
   }
   for (const ChunkPut& chunk : request.chunks) {
     if (chunk.bytes.empty()) {
@@ -82,6 +94,12 @@ Status check_append_request(const AppendRequest& request) {
     }
   }
   return Status();
+}
+
+Status delete_conflict(StreamId stream, uint64_t expected_next_seq, uint64_t next) {
+  return Status(Code::conflict, "delete of " + stream_name(stream) + " expected next seq " +
+                                    std::to_string(expected_next_seq) + " but it is " +
+                                    std::to_string(next) + "; the stream changed, look again");
 }
 
 std::string stream_name(StreamId stream) {

@@ -40,7 +40,8 @@ struct ChunkPut {
 };
 
 // A secondary-index entry, written atomically with the batch (e.g. receiver ->
-// transfer, (sender, idempotency key) -> transfer). Keys are opaque bytes.
+// transfer, (sender, idempotency key) -> transfer). Keys are opaque bytes. The
+// entry belongs to the batch's stream: delete_stream() of that stream removes it.
 struct IndexPut {
   std::string key;
   std::string value;
@@ -116,9 +117,13 @@ class EventLog {
   // All events of all streams in (time_ns, stream, seq) order, for the simulator.
   virtual Status scan_all(const std::function<bool(const StoredEvent&)>& fn) = 0;
 
-  // Removes a finished stream: its events, its chunks and the index entries
-  // listed in `index_keys`. Retention policy is the caller's.
-  virtual Status delete_stream(StreamId stream, const std::vector<std::string>& index_keys) = 0;
+  // Removes `stream` if its next sequence number is still `expected_next_seq`
+  // (else conflict, and nothing is removed): its events, its chunks (a
+  // transfer's) and every index entry an append to it wrote. The stream then
+  // starts again from seq 0. Deleting a stream with no events (expected 0) is
+  // not an error. When to delete is storage/retention.hpp's policy. Blocks
+  // until the deletion is durable under the log's durability mode.
+  virtual Status delete_stream(StreamId stream, uint64_t expected_next_seq) = 0;
 };
 
 // Forwards every call to `target`, which it does not own and which must
@@ -158,8 +163,8 @@ class EventLogWrapper : public EventLog {
   Status scan_all(const std::function<bool(const StoredEvent&)>& fn) override {
     return target_->scan_all(fn);
   }
-  Status delete_stream(StreamId stream, const std::vector<std::string>& index_keys) override {
-    return target_->delete_stream(stream, index_keys);
+  Status delete_stream(StreamId stream, uint64_t expected_next_seq) override {
+    return target_->delete_stream(stream, expected_next_seq);
   }
 
  private:

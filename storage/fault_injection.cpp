@@ -85,10 +85,9 @@ void FaultInjectionLog::append(AppendRequest request, AppendCallback done) {
       inner_->append(std::move(request), std::move(done));
       return;
     case Action::fail:
-      done(Status(code, code == Code::closed
-                            ? "the log is closed (injected process death)"
-                            : std::string("injected ") + code_name(code) +
-                                  " before the write; nothing was written"));
+      done(Status(code, code == Code::closed ? "the log is closed (injected process death)"
+                                             : std::string("injected ") + code_name(code) +
+                                                   " before the write; nothing was written"));
       return;
     case Action::sync_fail:
       inner_->append(std::move(request), [done = std::move(done)](Status s) {
@@ -110,7 +109,8 @@ void FaultInjectionLog::append(AppendRequest request, AppendCallback done) {
 
 Status FaultInjectionLog::before_read(const char* what) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (dead_) return Status(Code::closed, std::string(what) + ": the log is closed (injected death)");
+  if (dead_)
+    return Status(Code::closed, std::string(what) + ": the log is closed (injected death)");
   if (read_faults_left_ > 0) {
     --read_faults_left_;
     return Status(read_fault_, std::string("injected ") + code_name(read_fault_) + " in " + what);
@@ -157,13 +157,12 @@ Status FaultInjectionLog::scan_all(const std::function<bool(const StoredEvent&)>
   return s.ok() ? inner_->scan_all(fn) : s;
 }
 
-Status FaultInjectionLog::delete_stream(StreamId stream,
-                                        const std::vector<std::string>& index_keys) {
+Status FaultInjectionLog::delete_stream(StreamId stream, uint64_t expected_next_seq) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (dead_) return Status(Code::closed, "delete_stream: the log is closed (injected death)");
   }
-  return inner_->delete_stream(stream, index_keys);
+  return inner_->delete_stream(stream, expected_next_seq);
 }
 
 }  // namespace glimpse::storage

@@ -64,7 +64,7 @@ class FaultInjectionLog final : public EventLog {
   Status list_streams(StreamKind kind,
                       const std::function<bool(StreamId, uint64_t next_seq)>& fn) override;
   Status scan_all(const std::function<bool(const StoredEvent&)>& fn) override;
-  Status delete_stream(StreamId stream, const std::vector<std::string>& index_keys) override;
+  Status delete_stream(StreamId stream, uint64_t expected_next_seq) override;
 
  private:
   // Returns the injected failure for a read, or ok to pass it through.

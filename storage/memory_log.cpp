@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <set>
 #include <tuple>
 
 #include "storage/chunk_reader.hpp"
@@ -61,9 +62,8 @@ class MemoryLog final : public EventLog {
     return Status();
   }
 
-  Status scan_index(
-      std::string_view prefix,
-      const std::function<bool(std::string_view, std::string_view)>& fn) override {
+  Status scan_index(std::string_view prefix,
+                    const std::function<bool(std::string_view, std::string_view)>& fn) override {
     std::vector<std::pair<std::string, std::string>> copy;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -79,8 +79,7 @@ class MemoryLog final : public EventLog {
     return Status();
   }
 
-  Status list_streams(StreamKind kind,
-                      const std::function<bool(StreamId, uint64_t)>& fn) override {
+  Status list_streams(StreamKind kind, const std::function<bool(StreamId, uint64_t)>& fn) override {
     std::vector<std::pair<StreamId, uint64_t>> copy;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -98,7 +97,8 @@ class MemoryLog final : public EventLog {
     std::vector<StoredEvent> copy;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      for (const auto& [id, events] : streams_) copy.insert(copy.end(), events.begin(), events.end());
+      for (const auto& [id, events] : streams_)
+        copy.insert(copy.end(), events.begin(), events.end());
     }
     std::sort(copy.begin(), copy.end(), [](const StoredEvent& a, const StoredEvent& b) {
       return std::tie(a.time_ns, a.stream, a.seq) < std::tie(b.time_ns, b.stream, b.seq);
@@ -109,11 +109,17 @@ class MemoryLog final : public EventLog {
     return Status();
   }
 
-  Status delete_stream(StreamId stream, const std::vector<std::string>& index_keys) override {
+  Status delete_stream(StreamId stream, uint64_t expected_next_seq) override {
     std::lock_guard<std::mutex> lock(mu_);
-    streams_.erase(stream);
+    auto it = streams_.find(stream);
+    const uint64_t next = it == streams_.end() ? 0 : it->second.size();
+    if (next != expected_next_seq) return delete_conflict(stream, expected_next_seq, next);
+    if (it != streams_.end()) streams_.erase(it);
     if (stream.kind == StreamKind::transfer) chunks_.erase(stream.id);
-    for (const std::string& key : index_keys) index_.erase(key);
+    if (auto owned = owners_.find(stream); owned != owners_.end()) {
+      for (const std::string& key : owned->second) index_.erase(key);
+      owners_.erase(owned);
+    }
     return Status();
   }
 
@@ -137,14 +143,18 @@ class MemoryLog final : public EventLog {
       auto& chunks = chunks_[request.stream.id];
       for (const ChunkPut& chunk : request.chunks) chunks[chunk.offset] = chunk.bytes;
     }
-    for (const IndexPut& put : request.index) index_[put.key] = put.value;
+    for (const IndexPut& put : request.index) {
+      index_[put.key] = put.value;
+      owners_[request.stream].insert(put.key);
+    }
     return Status();
   }
 
   std::mutex mu_;
-  std::map<StreamId, std::vector<StoredEvent>> streams_;          // guarded by mu_
-  std::map<uint64_t, std::map<uint64_t, std::string>> chunks_;    // transfer -> offset -> bytes
-  std::map<std::string, std::string, std::less<>> index_;         // guarded by mu_
+  std::map<StreamId, std::vector<StoredEvent>> streams_;        // guarded by mu_
+  std::map<uint64_t, std::map<uint64_t, std::string>> chunks_;  // transfer -> offset -> bytes
+  std::map<std::string, std::string, std::less<>> index_;       // guarded by mu_
+  std::map<StreamId, std::set<std::string>> owners_;  // index keys each stream's appends wrote
 };
 
 }  // namespace

@@ -73,8 +73,21 @@ inline bool decode_chunk_key(std::string_view k, uint64_t* transfer_id, uint64_t
   return true;
 }
 
+// Owner record of an index entry: kind(1) | stream id(8) | index key.
+inline std::string owner_prefix(StreamId stream) {
+  std::string k;
+  k.push_back(static_cast<char>(stream.kind));
+  put_be64(&k, stream.id);
+  return k;
+}
+inline std::string owner_key(StreamId stream, std::string_view index_key) {
+  std::string k = owner_prefix(stream);
+  k.append(index_key);
+  return k;
+}
+
 // Key of the format version in the meta column family; value is decimal text.
 constexpr std::string_view kFormatVersionKey = "format_version";
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 2;
 
 }  // namespace glimpse::storage::keys

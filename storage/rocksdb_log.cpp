@@ -4,6 +4,7 @@
 
 #include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/table.h>
 
 #include <fcntl.h>
@@ -25,6 +26,7 @@ constexpr const char* kEventsCf = "events";
 constexpr const char* kChunksCf = "chunks";
 constexpr const char* kIndexCf = "index";
 constexpr const char* kMetaCf = "meta";
+constexpr const char* kOwnersCf = "owners";
 
 rocksdb::CompressionType small_value_compression() {
   auto supported = rocksdb::GetSupportedCompressions();
@@ -54,6 +56,17 @@ rocksdb::ColumnFamilyOptions chunk_options(const RocksDbOptions& options) {
   return cf;
 }
 
+// Keeps RocksDB from recovering from a background error (e.g. NoSpace) on a
+// thread of its own: the log's writer calls DB::Resume() before its next
+// write, so recovery happens at one known point, in order with the appends.
+class ResumeOnNextWrite final : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                            bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+};
+
 // Whether files in `dir` can be opened with O_DIRECT (tmpfs, for one, refuses).
 bool accepts_direct_io(const std::string& dir) {
   std::error_code ec;
@@ -67,7 +80,8 @@ bool accepts_direct_io(const std::string& dir) {
   return true;
 }
 
-const rocksdb::Slice kFormatVersionSlice(keys::kFormatVersionKey.data(), keys::kFormatVersionKey.size());
+const rocksdb::Slice kFormatVersionSlice(keys::kFormatVersionKey.data(),
+                                         keys::kFormatVersionKey.size());
 
 // Reads or writes the format version in the meta column family.
 Status check_format_version(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta,
@@ -89,13 +103,20 @@ Status check_format_version(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta,
                                         " is not a number; the data directory is damaged");
   }
   if (version > keys::kFormatVersion) {
-    return Status(Code::newer_version,
-                  path + " was written in storage format " + std::to_string(version) +
-                      "; this build reads up to " + std::to_string(keys::kFormatVersion) +
-                      ". Run a newer glimpsed on it");
+    return Status(Code::newer_version, path + " was written in storage format " +
+                                           std::to_string(version) + "; this build reads up to " +
+                                           std::to_string(keys::kFormatVersion) +
+                                           ". Run a newer glimpsed on it");
   }
   if (version < 1) {
     return Status(Code::corruption, "format version " + value + " in " + path + " is invalid");
+  }
+  if (version < keys::kFormatVersion) {
+    // 1 -> 2 adds the `owners` column family (created empty by the open).
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db->Put(wo, meta, kFormatVersionSlice, std::to_string(keys::kFormatVersion));
+    if (!s.ok()) return from_rocksdb(s, "upgrading the format version", path);
   }
   return Status();
 }
@@ -121,11 +142,12 @@ class RocksDbChunkCursor {
   void next() { it_->Next(); }
   void prev() { it_->Prev(); }
   uint64_t offset() const { return offset_; }
-  std::string_view bytes() const { return std::string_view(it_->value().data(), it_->value().size()); }
+  std::string_view bytes() const {
+    return std::string_view(it_->value().data(), it_->value().size());
+  }
   Status status() const {
     if (!bad_key_.empty()) return Status(Code::corruption, bad_key_);
-    return it_->status().ok() ? Status()
-                              : from_rocksdb(it_->status(), "reading chunks", path_);
+    return it_->status().ok() ? Status() : from_rocksdb(it_->status(), "reading chunks", path_);
   }
 
  private:
@@ -153,7 +175,9 @@ class RocksDbChunkCursor {
 Status from_rocksdb(const rocksdb::Status& s, const std::string& what, const std::string& path) {
   if (s.ok()) return Status();
   std::string message = what + " in " + path + ": " + s.ToString();
-  if (s.IsNoSpace()) return Status(Code::no_space, message + " (free disk space, then restart)");
+  if (s.IsNoSpace()) {
+    return Status(Code::no_space, message + " (free disk space; the next write retries)");
+  }
   if (s.IsCorruption()) return Status(Code::corruption, message);
   if (s.IsNotFound()) return Status(Code::not_found, message);
   if (s.IsShutdownInProgress()) return Status(Code::closed, message);
@@ -169,6 +193,7 @@ Status open_rocksdb_log(const RocksDbOptions& options, std::unique_ptr<RocksDbLo
   db_options.max_background_jobs = options.max_background_jobs;
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   if (options.env != nullptr) db_options.env = options.env;
+  db_options.listeners.push_back(std::make_shared<ResumeOnNextWrite>());
   db_options.use_direct_io_for_flush_and_compaction =
       options.direct_io_for_flush && options.env == nullptr &&
       (options.create_if_missing || std::filesystem::exists(options.path)) &&
@@ -179,6 +204,7 @@ Status open_rocksdb_log(const RocksDbOptions& options, std::unique_ptr<RocksDbLo
       {kChunksCf, chunk_options(options)},
       {kIndexCf, small_value_options()},
       {kMetaCf, rocksdb::ColumnFamilyOptions()},
+      {kOwnersCf, small_value_options()},
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -211,6 +237,7 @@ RocksDbLogImpl::RocksDbLogImpl(const RocksDbOptions& options, rocksdb::DB* db,
       chunks_(handles[1]),
       index_(handles[2]),
       meta_(handles[3]),
+      owners_(handles[4]),
       handles_(std::move(handles)),
       writer_([this] { writer_loop(); }) {}
 
@@ -222,8 +249,8 @@ RocksDbLogImpl::~RocksDbLogImpl() {
   queue_cv_.notify_all();
   writer_.join();
   // Under `buffered`, a clean close syncs what was acknowledged unsynced. Not
-  // after a write error: RocksDB refuses further WAL use once one failed.
-  if (options_.durability == Durability::buffered && stats_.write_errors == 0) db_->SyncWAL();
+  // while a write error stands: RocksDB refuses WAL use until it resumes.
+  if (options_.durability == Durability::buffered && !resume_needed_) db_->SyncWAL();
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
   db_->Close();
   delete db_;
@@ -291,8 +318,8 @@ Status RocksDbLogImpl::cached_next_seq(StreamId stream, uint64_t* next) {
 
 Status RocksDbLogImpl::read_chunks(uint64_t transfer_id, uint64_t offset, uint64_t length,
                                    std::string* out) {
-  return assemble_chunks(RocksDbChunkCursor(db_, chunks_, transfer_id, options_.path),
-                         transfer_id, offset, length, out);
+  return assemble_chunks(RocksDbChunkCursor(db_, chunks_, transfer_id, options_.path), transfer_id,
+                         offset, length, out);
 }
 
 Status RocksDbLogImpl::get_index(std::string_view key, std::string* value) {
@@ -332,8 +359,8 @@ Status RocksDbLogImpl::list_streams(StreamKind kind,
       return Status(Code::corruption, "event key of wrong size in " + options_.path);
     }
     it->SeekForPrev(keys::event_key(stream, ~uint64_t{0}));  // the stream's last event
-    if (!it->Valid() || !keys::decode_event_key(std::string_view(it->key().data(), it->key().size()),
-                                                &stream, &seq)) {
+    if (!it->Valid() || !keys::decode_event_key(
+                            std::string_view(it->key().data(), it->key().size()), &stream, &seq)) {
       break;
     }
     if (!fn(stream, seq + 1)) return Status();
@@ -365,8 +392,8 @@ Status RocksDbLogImpl::scan_all(const std::function<bool(const StoredEvent&)>& f
       Status st = parse_event_header(std::string_view(it->value().data(), it->value().size()),
                                      Code::corruption, &header);
       if (!st.ok()) {
-        return Status(st.code(), stream_name(stream) + " seq " + std::to_string(seq) + ": " +
-                                     st.message());
+        return Status(st.code(),
+                      stream_name(stream) + " seq " + std::to_string(seq) + ": " + st.message());
       }
       order.emplace_back(header.time_ns, stream, seq);
     }

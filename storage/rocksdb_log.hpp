@@ -8,7 +8,9 @@
 // writes all accepted requests as ONE WriteBatch (one WAL sync under
 // Durability::sync), then runs their callbacks on the writer thread. A write
 // error fails every request of that group; nothing is acknowledged that was
-// not persisted.
+// not persisted. The next group after a write error first calls
+// DB::Resume(): once the cause is gone (disk space freed) the log writes
+// again without a restart; while it persists, every group fails with it.
 //
 // All methods are thread-safe. Reads see every batch whose callback has run.
 // delete_stream() and drain() wait for the writer thread: never call them
@@ -51,10 +53,12 @@ struct RocksDbOptions {
 // Counters since open, for tests and benchmarks.
 struct RocksDbStats {
   uint64_t appends = 0;        // append() calls queued
+  uint64_t deletes = 0;        // delete_stream() calls queued
   uint64_t appends_ok = 0;     // appends reported ok (counted before their callbacks run)
   uint64_t write_groups = 0;   // WriteBatches written (one per group with work)
   uint64_t syncs = 0;          // of those, written with sync = true
   uint64_t write_errors = 0;   // WriteBatches RocksDB refused
+  uint64_t resumes = 0;        // DB::Resume() calls that brought writes back after an error
   uint64_t largest_group = 0;  // most requests in one group
 };
 

@@ -19,7 +19,7 @@ Status from_rocksdb(const rocksdb::Status& s, const std::string& what, const std
 
 class RocksDbLogImpl final : public RocksDbLog {
  public:
-  // Takes ownership of `db` and `handles` (events, chunks, index, meta, default).
+  // Takes ownership of `db` and `handles` (events, chunks, index, meta, owners, default).
   RocksDbLogImpl(const RocksDbOptions& options, rocksdb::DB* db,
                  std::vector<rocksdb::ColumnFamilyHandle*> handles);
   ~RocksDbLogImpl() override;
@@ -37,18 +37,18 @@ class RocksDbLogImpl final : public RocksDbLog {
   Status list_streams(StreamKind kind,
                       const std::function<bool(StreamId, uint64_t next_seq)>& fn) override;
   Status scan_all(const std::function<bool(const StoredEvent&)>& fn) override;
-  Status delete_stream(StreamId stream, const std::vector<std::string>& index_keys) override;
+  Status delete_stream(StreamId stream, uint64_t expected_next_seq) override;
 
   RocksDbStats stats() const override;
   void drain() override;
 
  private:
   // One queued request: an append, or a stream deletion (delete_stream goes
-  // through the queue so it is ordered with the appends around it).
+  // through the queue so it is ordered with the appends around it; its
+  // expected next seq travels in request.expected_seq).
   struct Pending {
     bool is_delete = false;
     AppendRequest request;
-    std::vector<std::string> index_keys;  // delete only
     AppendCallback done;
     Status precheck;  // a refusal found before queueing
     uint64_t bytes = 0;
@@ -61,6 +61,11 @@ class RocksDbLogImpl final : public RocksDbLog {
   // The stream's durable next seq: from the cache or a reverse seek.
   // Caller holds seq_mu_.
   Status cached_next_seq(StreamId stream, uint64_t* next);
+  // Index keys whose owner records name `stream` (FORMAT.md, `owners`).
+  Status owned_index_keys(StreamId stream, std::vector<std::string>* keys);
+  // After a failed write, RocksDB refuses writes until DB::Resume() succeeds.
+  // Writer thread only. ok when no resume was needed or it worked.
+  Status resume_if_needed();
   Status seek_next_seq(StreamId stream, uint64_t* next);
   Status error(const rocksdb::Status& s, const std::string& what) const {
     return from_rocksdb(s, what, options_.path);
@@ -72,6 +77,7 @@ class RocksDbLogImpl final : public RocksDbLog {
   rocksdb::ColumnFamilyHandle* chunks_;
   rocksdb::ColumnFamilyHandle* index_;
   rocksdb::ColumnFamilyHandle* meta_;
+  rocksdb::ColumnFamilyHandle* owners_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // all, for closing
 
   mutable std::mutex mu_;  // guards the queue, stopping_, groups_done_, stats_
@@ -87,6 +93,11 @@ class RocksDbLogImpl final : public RocksDbLog {
   // writer thread, after the batch is written; read by next_seq().
   std::mutex seq_mu_;
   std::map<StreamId, uint64_t> next_seq_;
+
+  // Writer thread only: the last write failed, so the next group first asks
+  // RocksDB to resume; `write_error_` is that failure, for messages.
+  bool resume_needed_ = false;
+  std::string write_error_;
 
   std::thread writer_;  // last: starts after everything above exists
 };

@@ -24,7 +24,7 @@ void RocksDbLogImpl::append(AppendRequest request, AppendCallback done) {
   enqueue(std::move(p));
 }
 
-Status RocksDbLogImpl::delete_stream(StreamId stream, const std::vector<std::string>& index_keys) {
+Status RocksDbLogImpl::delete_stream(StreamId stream, uint64_t expected_next_seq) {
   struct Waiter {
     std::mutex mu;
     std::condition_variable cv;
@@ -35,7 +35,7 @@ Status RocksDbLogImpl::delete_stream(StreamId stream, const std::vector<std::str
   Pending p;
   p.is_delete = true;
   p.request.stream = stream;
-  p.index_keys = index_keys;
+  p.request.expected_seq = expected_next_seq;
   p.done = [waiter](Status s) {
     std::lock_guard<std::mutex> lock(waiter->mu);
     waiter->status = std::move(s);
@@ -52,7 +52,7 @@ void RocksDbLogImpl::enqueue(Pending p) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_) {
-      if (!p.is_delete) ++stats_.appends;
+      ++(p.is_delete ? stats_.deletes : stats_.appends);
       ++queued_total_;
       queue_.push_back(std::move(p));
       queue_cv_.notify_one();
@@ -81,8 +81,8 @@ void RocksDbLogImpl::writer_loop() {
       queue_cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
       if (queue_.empty()) return;  // stopping, and everything queued is done
       uint64_t bytes = 0;
-      while (!queue_.empty() && (group.empty() || bytes + queue_.front().bytes <=
-                                                      options_.max_group_bytes)) {
+      while (!queue_.empty() &&
+             (group.empty() || bytes + queue_.front().bytes <= options_.max_group_bytes)) {
         bytes += queue_.front().bytes;
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -106,10 +106,55 @@ void RocksDbLogImpl::writer_loop() {
   }
 }
 
+Status RocksDbLogImpl::owned_index_keys(StreamId stream, std::vector<std::string>* keys) {
+  const std::string prefix = keys::owner_prefix(stream);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), owners_));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    keys->emplace_back(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+  }
+  return error(it->status(), "reading the index owners of " + stream_name(stream));
+}
+
+Status RocksDbLogImpl::resume_if_needed() {
+  if (!resume_needed_) return Status();
+  // Resume() moves writes to a fresh WAL only by flushing a non-empty
+  // memtable; with every memtable empty it keeps the WAL writer that failed,
+  // and RocksDB 7.8 then fails (or, built with assertions, aborts) on the next
+  // write. So resume only when some memtable holds data; otherwise only a
+  // restart brings writes back.
+  bool memtable_data = false;
+  for (auto* cf : {events_, chunks_, index_, owners_}) {
+    uint64_t entries = 0;
+    if (db_->GetIntProperty(cf, "rocksdb.num-entries-active-mem-table", &entries) && entries > 0)
+      memtable_data = true;
+  }
+  if (!memtable_data) {
+    return Status(Code::io_error, "writes to " + options_.path + " stopped after \"" +
+                                      write_error_ +
+                                      "\" and cannot resume in this process; restart glimpsed, "
+                                      "which recovers from the log");
+  }
+  rocksdb::Status s = db_->Resume();
+  if (!s.ok()) {
+    Status mapped = error(s, "resuming writes after \"" + write_error_ + "\"");
+    if (mapped.code() == Code::no_space) return mapped;  // says: free disk space
+    return Status(mapped.code(), mapped.message() +
+                                     " (RocksDB will not resume after this error; restart "
+                                     "glimpsed, which recovers from the log)");
+  }
+  resume_needed_ = false;
+  std::lock_guard<std::mutex> lock(mu_);
+  ++stats_.resumes;
+  return Status();
+}
+
 std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
   std::vector<Status> results(group.size());
   std::vector<size_t> accepted;
   std::map<StreamId, uint64_t> group_next;  // next seq once this group is written
+  // Index keys written by this group's accepted appends, per stream, so a
+  // deletion later in the group removes them too.
+  std::map<StreamId, std::vector<std::string>> group_owned;
   rocksdb::WriteBatch batch;
   std::unique_lock<std::mutex> seq_lock(seq_mu_);
   for (size_t i = 0; i < group.size(); ++i) {
@@ -117,17 +162,6 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
     const StreamId stream = p.request.stream;
     if (!p.precheck.ok()) {
       results[i] = p.precheck;
-      continue;
-    }
-    if (p.is_delete) {
-      batch.DeleteRange(events_, keys::event_key(stream, 0), keys::event_stream_end(stream));
-      if (stream.kind == StreamKind::transfer) {
-        batch.DeleteRange(chunks_, keys::chunk_key(stream.id, 0),
-                          keys::chunk_transfer_end(stream.id));
-      }
-      for (const std::string& k : p.index_keys) batch.Delete(index_, slice(k));
-      group_next[stream] = 0;
-      accepted.push_back(i);
       continue;
     }
     uint64_t next = 0;
@@ -141,11 +175,38 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
         continue;
       }
     }
+    if (p.is_delete) {
+      if (p.request.expected_seq != next) {
+        results[i] = delete_conflict(stream, p.request.expected_seq, next);
+        continue;
+      }
+      std::vector<std::string> owned;
+      Status s = owned_index_keys(stream, &owned);
+      if (!s.ok()) {
+        results[i] = s;
+        continue;
+      }
+      auto& in_group = group_owned[stream];
+      owned.insert(owned.end(), in_group.begin(), in_group.end());
+      in_group.clear();
+      batch.DeleteRange(events_, keys::event_key(stream, 0), keys::event_stream_end(stream));
+      if (stream.kind == StreamKind::transfer) {
+        batch.DeleteRange(chunks_, keys::chunk_key(stream.id, 0),
+                          keys::chunk_transfer_end(stream.id));
+      }
+      for (const std::string& k : owned) {
+        batch.Delete(index_, slice(k));
+        batch.Delete(owners_, keys::owner_key(stream, k));
+      }
+      group_next[stream] = 0;
+      accepted.push_back(i);
+      continue;
+    }
     if (p.request.expected_seq != next) {
-      results[i] = Status(Code::conflict, "append to " + stream_name(stream) + " expected seq " +
-                                              std::to_string(p.request.expected_seq) +
-                                              " but the next is " + std::to_string(next) +
-                                              "; reload the stream");
+      results[i] =
+          Status(Code::conflict, "append to " + stream_name(stream) + " expected seq " +
+                                     std::to_string(p.request.expected_seq) + " but the next is " +
+                                     std::to_string(next) + "; reload the stream");
       continue;
     }
     for (const std::string& e : p.request.events) {
@@ -154,7 +215,11 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
     for (const ChunkPut& c : p.request.chunks) {
       batch.Put(chunks_, keys::chunk_key(stream.id, c.offset), slice(c.bytes));
     }
-    for (const IndexPut& x : p.request.index) batch.Put(index_, slice(x.key), slice(x.value));
+    for (const IndexPut& x : p.request.index) {
+      batch.Put(index_, slice(x.key), slice(x.value));
+      batch.Put(owners_, keys::owner_key(stream, x.key), rocksdb::Slice());
+      group_owned[stream].push_back(x.key);
+    }
     group_next[stream] = next;
     accepted.push_back(i);
   }
@@ -166,9 +231,19 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
   // Every stream of the group now has a cache entry, so next_seq() will not
   // seek while the write runs; only this thread changes the entries.
   seq_lock.unlock();
-  rocksdb::Status s = db_->Write(wo, &batch);
+  // Writes nothing while RocksDB still refuses to resume after an earlier error.
+  Status failed = resume_if_needed();
+  const bool wrote = failed.ok();
+  if (wrote) {
+    rocksdb::Status s = db_->Write(wo, &batch);
+    if (!s.ok()) {
+      failed = error(s, "writing a group of " + std::to_string(accepted.size()) + " batches");
+      resume_needed_ = true;
+      write_error_ = s.ToString();
+    }
+  }
   seq_lock.lock();
-  if (s.ok()) {
+  if (failed.ok()) {
     for (const auto& [stream, next] : group_next) {
       if (next == 0) {
         next_seq_.erase(stream);  // deleted: a later use seeks and finds nothing
@@ -180,14 +255,15 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
     // What reached the disk is unknown: forget the cached seqs so the next
     // use seeks them again from what RocksDB holds.
     for (const auto& entry : group_next) next_seq_.erase(entry.first);
-    Status failed = error(s, "writing a group of " + std::to_string(accepted.size()) + " batches");
     for (size_t i : accepted) results[i] = failed;
   }
   seq_lock.unlock();
   std::lock_guard<std::mutex> lock(mu_);
-  ++stats_.write_groups;
-  if (wo.sync) ++stats_.syncs;
-  if (!s.ok()) ++stats_.write_errors;
+  if (wrote) {
+    ++stats_.write_groups;
+    if (wo.sync) ++stats_.syncs;
+    if (!failed.ok()) ++stats_.write_errors;
+  }
   stats_.largest_group = std::max<uint64_t>(stats_.largest_group, accepted.size());
   return results;
 }

@@ -34,7 +34,7 @@ class AsyncLog final : public EventLog {
     return Status();
   }
   Status scan_all(const std::function<bool(const StoredEvent&)>&) override { return Status(); }
-  Status delete_stream(StreamId, const std::vector<std::string>&) override { return Status(); }
+  Status delete_stream(StreamId, uint64_t) override { return Status(); }
 
  private:
   Status result_;

@@ -1,8 +1,8 @@
 #include "storage/rocksdb_log.hpp"
 
 #include <gtest/gtest.h>
-#include <filesystem>
 #include <rocksdb/db.h>
+#include <filesystem>
 
 #include "tests/storage/event_log_contract.hpp"
 #include "tests/storage/rocksdb_test_util.hpp"
@@ -102,25 +102,47 @@ TEST_F(RocksDbLogTest, OpenOfAMissingDirectoryNamesThePath) {
   EXPECT_EQ(log, nullptr);
 }
 
+// Sets meta/format_version of the (closed) log at `path` to `version`,
+// returning what was there.
+std::string rewrite_format_version(const std::string& path, const std::string& version) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const char* name : {"default", "events", "chunks", "index", "meta", "owners"}) {
+    cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  EXPECT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, cfs, &handles, &db).ok());
+  if (db == nullptr) return "";
+  std::string old;
+  EXPECT_TRUE(db->Get(rocksdb::ReadOptions(), handles[4], "format_version", &old).ok());
+  if (!version.empty()) {
+    EXPECT_TRUE(db->Put(rocksdb::WriteOptions(), handles[4], "format_version", version).ok());
+  }
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
+  return old;
+}
+
 TEST_F(RocksDbLogTest, RefusesADirectoryOfANewerFormat) {
   open().reset();
-  {
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const char* name : {"default", "events", "chunks", "index", "meta"}) {
-      cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.sub("db"), cfs, &handles, &db).ok());
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[4], "format_version", "2").ok());
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
-  }
+  EXPECT_EQ(rewrite_format_version(dir_.sub("db"), "3"), "2");
   RocksDbOptions options;
   options.path = dir_.sub("db");
   std::unique_ptr<EventLog> log;
   Status s = open_rocksdb_log(options, &log);
   EXPECT_EQ(s.code(), Code::newer_version) << s.to_string();
+}
+
+TEST_F(RocksDbLogTest, UpgradesAFormat1DirectoryAndKeepsItsData) {
+  auto log = open();
+  ASSERT_TRUE(log->append_and_wait(request(transfer(1), 0, {tagged_event(1, "a")})).ok());
+  log.reset();
+  rewrite_format_version(dir_.sub("db"), "1");
+  log = open();
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(next(*log, transfer(1)), 1u);
+  log.reset();
+  EXPECT_EQ(rewrite_format_version(dir_.sub("db"), ""), "2");
 }
 }  // namespace
 }  // namespace glimpse::storage::testing

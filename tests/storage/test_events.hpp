@@ -40,6 +40,34 @@ inline std::string tagged_event(int64_t time_ns, const std::string& tag) {
   return serialize(message);
 }
 
+// A Completed event (terminal for a transfer).
+inline std::string completed_event(int64_t time_ns) {
+  capnp::MallocMessageBuilder message;
+  auto event = message.initRoot<schema::Event>();
+  event.setVersion(schema::CURRENT_EVENT_VERSION);
+  event.setTimeNs(time_ns);
+  event.initCompleted().setSha256(kj::heapArray<kj::byte>(32));
+  return serialize(message);
+}
+
+// An inbox's NotificationQueued / NotificationAcked for `file_id`.
+inline std::string queued_event(int64_t time_ns, const std::string& file_id) {
+  capnp::MallocMessageBuilder message;
+  auto event = message.initRoot<schema::Event>();
+  event.setVersion(schema::CURRENT_EVENT_VERSION);
+  event.setTimeNs(time_ns);
+  event.initNotificationQueued().setFileId(file_id);
+  return serialize(message);
+}
+inline std::string acked_event(int64_t time_ns, const std::string& file_id) {
+  capnp::MallocMessageBuilder message;
+  auto event = message.initRoot<schema::Event>();
+  event.setVersion(schema::CURRENT_EVENT_VERSION);
+  event.setTimeNs(time_ns);
+  event.initNotificationAcked().setFileId(file_id);
+  return serialize(message);
+}
+
 inline StreamId transfer(uint64_t id) { return StreamId{StreamKind::transfer, id}; }
 inline StreamId inbox(uint64_t id) { return StreamId{StreamKind::inbox, id}; }
 
