@@ -20,7 +20,22 @@ NodeConfig::NodeConfig() {
            "bytes one upload may have waiting for durability (1 MiB)")
       .add(options.max_open_transfers, "max-open-transfers", "unfinished sends per user (64)")
       .add(options.idle_timeout_s, "idle-timeout", "seconds before an idle send expires (3600)")
+      .add(options.retention, "retention",
+           "how long a finished send is kept after its last event: 30d, 12h, 0 = forever (30d)")
       .add(options.verbose, "verbose", "log every write and RPC call, not only state changes");
+}
+
+std::optional<std::chrono::hours> parse_retention(const std::string& text) {
+  if (text == "0") return std::chrono::hours(0);
+  if (text.size() < 2 || text.size() > 8) return std::nullopt;
+  const char unit = text.back();
+  if (unit != 'd' && unit != 'h') return std::nullopt;
+  uint64_t n = 0;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    n = n * 10 + static_cast<uint64_t>(text[i] - '0');
+  }
+  return std::chrono::hours(unit == 'd' ? n * 24 : n);
 }
 
 std::string validate(const NodeOptions& o) {
@@ -39,6 +54,9 @@ std::string validate(const NodeOptions& o) {
            std::to_string(o.max_total_size / o.min_chunk_bytes + 1) +
            "), or the largest photos cannot be sent";
   if (o.max_open_transfers == 0) return "--max-open-transfers must be positive";
+  if (!parse_retention(o.retention))
+    return "--retention must be days (30d), hours (12h) or 0 to keep forever, not '" + o.retention +
+           "'";
   return "";
 }
 

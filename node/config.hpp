@@ -5,7 +5,9 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/config_option_adder.hpp>
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace glimpse::node {
@@ -25,6 +27,7 @@ struct NodeOptions {
   uint64_t upload_window_bytes = 1 << 20;  // per upload: written but not yet durable
   uint64_t max_open_transfers = 64;        // unfinished transfers per user
   uint64_t idle_timeout_s = 3600;          // an unfinished transfer with no write expires
+  std::string retention = "30d";           // finished transfers kept: <n>d, <n>h, 0 = forever
   bool verbose = false;
 };
 
@@ -33,6 +36,10 @@ class NodeConfig : public caf::actor_system_config {
   NodeConfig();
   NodeOptions options;
 };
+
+// "<n>d" (days), "<n>h" (hours) or "0" (keep forever: zero hours); nullopt
+// for anything else.
+std::optional<std::chrono::hours> parse_retention(const std::string& text);
 
 // Checks values CAF cannot (durability spelling, ranges); "" when fine, else
 // one message naming the option.

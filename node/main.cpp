@@ -14,6 +14,7 @@
 #include "node/config.hpp"
 #include "node/log.hpp"
 #include "node/server.hpp"
+#include "storage/retention_sweeper.hpp"
 #include "storage/rocksdb_log.hpp"
 
 namespace glimpse::node {
@@ -118,6 +119,27 @@ int run(int argc, char** argv) {
                static_cast<unsigned long long>(report->unfinished),
                static_cast<unsigned long long>(report->pending_notifies),
                static_cast<long long>(report->elapsed.count()));
+      storage::RetentionPolicy retention{*parse_retention(o.retention)};
+      // A thread of its own: a sweep reads every stream and waits for each deletion.
+      storage::RetentionSweeper sweeper(
+          log.get(), retention, std::chrono::hours(1),
+          [] {
+            return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                .count();
+          },
+          [](const storage::Status& s, const storage::RetentionReport& r) {
+            if (!s.ok()) log_warn("retention sweep failed: %s", s.to_string().c_str());
+            if (!r.deleted.empty() || r.changed > 0)
+              log_info("retention: deleted %zu of %llu stream(s) past --retention",
+                       r.deleted.size(), static_cast<unsigned long long>(r.streams_seen));
+            if (r.unreadable > 0)
+              log_warn("retention: kept %llu unreadable stream(s), first: %s",
+                       static_cast<unsigned long long>(r.unreadable), r.first_unreadable.c_str());
+          });
+      if (retention.max_age.count() > 0)
+        log_info("retention: finished sends are deleted %s after their last event",
+                 o.retention.c_str());
       RpcServer server(relay, o, *secret);
       if (!server.start(&error, []() { ::kill(::getpid(), SIGUSR1); })) {
         std::fprintf(stderr, "glimpsed: %s\n", error.c_str());
