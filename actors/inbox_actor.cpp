@@ -19,14 +19,17 @@ Notification to_notification(const State& st, const NotificationQueued& n) {
 
 void flush_replies(State& st) {
   while (!st.replies.empty() && st.replies.front().after <= st.done) {
-    st.replies.front().rp.deliver(std::move(st.replies.front().reply));
+    auto p = std::move(st.replies.front());
     st.replies.pop_front();
+    p.reply(std::move(p.answer));
   }
 }
 
 void fail(InboxActor self, const RelayError& error) {
-  for (auto& p : self->state.replies) p.rp.deliver(Expected<Done>(error));
+  announce_exit(self, self->state.user, true);
+  auto replies = std::move(self->state.replies);
   self->state.replies.clear();
+  for (auto& p : replies) p.reply(Expected<Done>(error));
   self->quit(caf::make_error(caf::sec::runtime_error, error.to_string()));
 }
 
@@ -56,6 +59,20 @@ void recover(InboxActor self) {
   st.decided = st.durable;
 }
 
+// Hands the subscriber every pending notification, then registers it.
+Expected<Done> subscribe(State& st, const msg::SubscribeReq& req) {
+  for (const auto& n : st.durable.pending)
+    if (!req.listener->call(to_notification(st, n))) return Done{};
+  // Queued but not yet durable: already told to the live subscribers (see
+  // inbox_atom), so a new subscriber hears of them too.
+  for (const auto& batch : st.inflight)
+    for (const auto& e : batch)
+      if (auto* q = std::get_if<NotificationQueued>(&e.body))
+        if (!req.listener->call(to_notification(st, *q))) return Done{};
+  st.shared->inbox_listeners->add(st.user, req.listener);
+  return Done{};
+}
+
 }  // namespace
 
 InboxActorHandle::behavior_type inbox_actor(InboxActor self, uint64_t user,
@@ -71,15 +88,14 @@ InboxActorHandle::behavior_type inbox_actor(InboxActor self, uint64_t user,
   recover(self);
   arm_idle(self);
   return {
-      [self](inbox_atom, msg::InboxCmd& cmd) -> State::Promise {
+      [self](inbox_atom, msg::InboxCmd& cmd, msg::Reply<Done>& reply) {
         auto& st = self->state;
         ++st.handled;
         arm_idle(self);
-        auto rp = self->make_response_promise<Expected<Done>>();
         if (st.broken) {
-          rp.deliver(Expected<Done>(*st.broken));
-          self->quit();
-          return rp;
+          announce_exit(self, st.user, true);
+          reply(Expected<Done>(*st.broken));
+          return self->quit();
         }
         if (auto* q = std::get_if<QueueNotification>(&cmd.body))
           st.available.emplace(q->notification.file_id, cmd.available);
@@ -93,30 +109,20 @@ InboxActorHandle::behavior_type inbox_actor(InboxActor self, uint64_t user,
           if (auto* q = std::get_if<NotificationQueued>(&e.body))
             live.push_back(to_notification(st, *q));
         if (!d.events.empty()) issue(self, std::move(d.events));
-        st.replies.push_back(State::Pending{st.issued, rp, std::move(d.reply)});
+        st.replies.push_back(State::Pending{st.issued, std::move(reply), std::move(d.reply)});
         flush_replies(st);
         for (const auto& n : live) st.shared->inbox_listeners->notify(st.user, n);
-        return rp;
       },
-      [self](subscr_atom, msg::SubscribeReq& req) -> Expected<Done> {
+      [self](subscr_atom, msg::SubscribeReq& req, msg::Reply<Done>& reply) {
         auto& st = self->state;
         ++st.handled;
         arm_idle(self);
         if (st.broken) {
-          auto e = *st.broken;
-          self->quit();
-          return e;
+          announce_exit(self, st.user, true);
+          reply(Expected<Done>(*st.broken));
+          return self->quit();
         }
-        for (const auto& n : st.durable.pending)
-          if (!req.listener->call(to_notification(st, n))) return Done{};
-        // Queued but not yet durable: already told to the live subscribers
-        // (see inbox_atom), so a new subscriber hears of them too.
-        for (const auto& batch : st.inflight)
-          for (const auto& e : batch)
-            if (auto* q = std::get_if<NotificationQueued>(&e.body))
-              if (!req.listener->call(to_notification(st, *q))) return Done{};
-        st.shared->inbox_listeners->add(st.user, req.listener);
-        return Done{};
+        reply(subscribe(st, req));
       },
       [self](durable_atom, msg::BatchDone& b) {
         auto& st = self->state;

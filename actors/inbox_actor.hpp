@@ -3,7 +3,9 @@
 // files' notifications durably until the user's client acks them. Same
 // discipline as the transfer shell: decide against durable + in-flight state,
 // append, apply when durable, reply only then, in order; a failed append fails
-// what is pending and stops the actor; passivated when quiescent.
+// what is pending and stops the actor; passivated when quiescent. Replies
+// (msg::Reply) are called on this actor's thread; those it still holds when it
+// is destroyed answer `unavailable`.
 //
 // Listeners (Shared::inbox_listeners, keyed by user) survive the actor. A
 // subscribe is handled here: the listener gets every pending notification
@@ -32,11 +34,10 @@ namespace glimpse::actors {
 struct InboxActorState {
   static inline const char* name = "glimpse.inbox";
 
-  using Promise = caf::typed_response_promise<Expected<Done>>;
   struct Pending {
-    uint64_t after = 0;
-    Promise rp;
-    Expected<Done> reply = Done{};
+    uint64_t after = 0;  // answer once batch `after` is durable
+    msg::Reply<Done> reply;
+    Expected<Done> answer = Done{};
   };
 
   uint64_t user = 0;

@@ -45,18 +45,32 @@ void stop_all(Manager self, const caf::error& reason) {
 // un-notified, and a finished transfer gets no further command to recover it.
 constexpr auto kRestartNotifyAfter = std::chrono::seconds(1);
 
-// Passivates the child `key` of `map` if `r` proves nothing is on its way to it.
+// The entry `key` of `map` if it is the current sender.
 template <class Map>
-bool passivate(Manager self, Map& map, const msg::IdleReport& r) {
-  auto it = map.find(r.key);
-  if (it == map.end() ||
-      it->second.actor.address() != caf::actor_cast<caf::actor_addr>(self->current_sender()) ||
-      it->second.sent != r.handled)
-    return false;
-  self->send(it->second.actor, stop_atom_v);
+typename Map::iterator sender_entry(Manager self, Map& map, uint64_t key) {
+  auto it = map.find(key);
+  if (it != map.end() &&
+      it->second.actor.address() != caf::actor_cast<caf::actor_addr>(self->current_sender()))
+    return map.end();
+  return it;
+}
+
+// Routes nothing more to the child at `it`; the next call for its key spawns a
+// fresh one.
+template <class Map>
+void forget_child(Manager self, Map& map, typename Map::iterator it) {
   self->demonitor(it->second.actor.address());
   self->state.children.erase(it->second.actor.id());
   map.erase(it);
+}
+
+// Passivates the child `key` of `map` if `r` proves nothing is on its way to it.
+template <class Map>
+bool passivate(Manager self, Map& map, const msg::IdleReport& r) {
+  auto it = sender_entry(self, map, r.key);
+  if (it == map.end() || it->second.sent != r.handled) return false;
+  self->send(it->second.actor, stop_atom_v);
+  forget_child(self, map, it);
   return true;
 }
 
@@ -76,11 +90,13 @@ void arm_sweep(Manager self) {
   self->delayed_send(self, cfg.expiry_sweep_every, sweep_atom_v);
 }
 
-using StatusPromise = caf::typed_response_promise<Expected<TransferStatus>>;
+using StatusReply = msg::Reply<TransferStatus>;
 
-StatusPromise open(Manager self, msg::TransferCmd& cmd) {
+// Allocates (or finds, by idempotency key) the transfer and forwards the open
+// to it. Its answer comes back as opened_atom (see on_opened) before it reaches
+// `reply`, so the manager can undo a failed open's bookkeeping.
+void open(Manager self, msg::TransferCmd& cmd, StatusReply& reply) {
   auto& st = self->state;
-  auto rp = self->make_response_promise<Expected<TransferStatus>>();
   auto& h = std::get<OpenTransfer>(cmd.body).header;
   h.node = st.shared->config.node;
   const auto& limits = st.shared->config.limits;
@@ -96,29 +112,21 @@ StatusPromise open(Manager self, msg::TransferCmd& cmd) {
       if (s.ok()) {
         existing = get_be64(value);
       } else if (s.code() != storage::Code::not_found) {
-        rp.deliver(Expected<TransferStatus>(storage_error(s, "cannot look up the idempotency key")));
-        return rp;
+        return reply(storage_error(s, "cannot look up the idempotency key"));
       }
     }
   }
   bool fresh = false;
-  if (existing == 0 && !st.recovered) {
-    rp.deliver(Expected<TransferStatus>(RelayError{
-        ErrorCode::unavailable, "the relay has not recovered its log yet (Relay::recover); retry"}));
-    return rp;
-  }
+  if (existing == 0 && !st.recovered)
+    return reply(RelayError{ErrorCode::unavailable,
+                            "the relay has not recovered its log yet (Relay::recover); retry"});
   if (existing == 0) {
-    if (auto e = validate_header(h, limits)) {
-      rp.deliver(Expected<TransferStatus>(*e));
-      return rp;
-    }
+    if (auto e = validate_header(h, limits)) return reply(*e);
     const size_t max_open = st.shared->config.max_open_transfers_per_user;
-    if (st.open_per_sender[h.sender] >= max_open) {
-      rp.deliver(Expected<TransferStatus>(RelayError{
-          ErrorCode::limit_exceeded, "you already have " + std::to_string(max_open) +
-                                         " unfinished transfers; finish or abort one first"}));
-      return rp;
-    }
+    if (st.open_per_sender[h.sender] >= max_open)
+      return reply(RelayError{ErrorCode::limit_exceeded,
+                              "you already have " + std::to_string(max_open) +
+                                  " unfinished transfers; finish or abort one first"});
     existing = st.next_transfer_id++;
     fresh = true;
     ++st.open_per_sender[h.sender];
@@ -129,24 +137,21 @@ StatusPromise open(Manager self, msg::TransferCmd& cmd) {
   cmd.transfer_id = existing;
   auto& target = transfer_of(self, existing);
   ++target.sent;
-  auto undo = [self, key, fresh, id = existing] {
-    auto& st = self->state;
-    if (!key.empty()) st.opening.erase(key);
-    if (fresh) forget_open(st, id);
-  };
-  self->request(target.actor, caf::infinite, transfer_atom_v, std::move(cmd))
-      .then(
-          [self, rp, key, undo](Expected<TransferStatus>& r) mutable {
-            if (!r.ok()) undo();
-            else if (!key.empty()) self->state.opening.erase(key);
-            rp.deliver(std::move(r));
-          },
-          [rp, undo](caf::error& e) mutable {
-            undo();
-            rp.deliver(Expected<TransferStatus>(RelayError{
-                ErrorCode::unavailable, "transfer restarting (" + caf::to_string(e) + "); retry"}));
-          });
-  return rp;
+  // Called on the transfer's thread, or with `unavailable` wherever the open is
+  // dropped: only a send. If the manager is gone, that send drops the outcome,
+  // and with it `reply`, which then answers `unavailable` itself.
+  StatusReply back{[mgr = caf::actor_cast<ManagerActorHandle>(self), key, fresh, id = existing,
+                    reply](Expected<TransferStatus> r) {
+    caf::anon_send(mgr, opened_atom_v, msg::OpenOutcome{key, fresh, id, std::move(r), reply});
+  }};
+  self->send(target.actor, transfer_atom_v, std::move(cmd), std::move(back));
+}
+
+void on_opened(Manager self, msg::OpenOutcome& o) {
+  auto& st = self->state;
+  if (!o.index_key.empty()) st.opening.erase(o.index_key);
+  if (!o.result.ok() && o.fresh) forget_open(st, o.transfer_id);
+  o.reply(std::move(o.result));
 }
 
 // A transfer id this node never allocated: answered here, so that made-up ids
@@ -164,25 +169,19 @@ RelayError no_such_transfer(uint64_t id) {
   return RelayError{ErrorCode::not_found, "no transfer " + std::to_string(id) + " for this sender"};
 }
 
-template <class R>
-caf::typed_response_promise<R> refused(Manager self, RelayError error) {
-  auto rp = self->make_response_promise<R>();
-  rp.deliver(R(std::move(error)));
-  return rp;
-}
-
-template <class R, class... Ts>
-caf::typed_response_promise<R> route_transfer(Manager self, uint64_t id, Ts&&... xs) {
+// Forwards a call to the transfer's actor, spawning it if passivated.
+template <class... Ts>
+void to_transfer(Manager self, uint64_t id, Ts&&... xs) {
   auto& a = transfer_of(self, id);
   ++a.sent;
-  return self->make_response_promise<R>().delegate(a.actor, std::forward<Ts>(xs)...);
+  self->send(a.actor, std::forward<Ts>(xs)...);
 }
 
 template <class... Ts>
-caf::typed_response_promise<Expected<Done>> route_inbox(Manager self, uint64_t user, Ts&&... xs) {
+void to_inbox(Manager self, uint64_t user, Ts&&... xs) {
   auto& a = inbox_of(self, user);
   ++a.sent;
-  return self->make_response_promise<Expected<Done>>().delegate(a.actor, std::forward<Ts>(xs)...);
+  self->send(a.actor, std::forward<Ts>(xs)...);
 }
 
 }  // namespace
@@ -204,44 +203,36 @@ ManagerActorHandle::behavior_type manager_actor(Manager self, std::shared_ptr<Sh
       self->delayed_send(self, kRestartNotifyAfter, notify_atom_v, child.key);
   });
   self->set_exit_handler([self](caf::exit_msg& m) { stop_all(self, m.reason); });
-  using Status = Expected<TransferStatus>;
   return {
-      [self](transfer_atom, msg::TransferCmd& cmd) -> StatusPromise {
-        if (std::holds_alternative<OpenTransfer>(cmd.body)) return open(self, cmd);
+      [self](transfer_atom, msg::TransferCmd& cmd, StatusReply& reply) {
+        if (std::holds_alternative<OpenTransfer>(cmd.body)) return open(self, cmd, reply);
         if (unallocated(self->state, cmd.transfer_id))
-          return refused<Status>(self, no_such_transfer(cmd.transfer_id));
-        return route_transfer<Status>(self, cmd.transfer_id, transfer_atom_v, std::move(cmd));
+          return reply(no_such_transfer(cmd.transfer_id));
+        to_transfer(self, cmd.transfer_id, transfer_atom_v, std::move(cmd), std::move(reply));
       },
-      [self](resume_atom, msg::ResumeQuery& q) {
-        if (unallocated(self->state, q.transfer_id))
-          return refused<Status>(self, no_such_transfer(q.transfer_id));
-        return route_transfer<Status>(self, q.transfer_id, resume_atom_v, std::move(q));
+      [self](resume_atom, msg::ResumeQuery& q, StatusReply& reply) {
+        if (unallocated(self->state, q.transfer_id)) return reply(no_such_transfer(q.transfer_id));
+        to_transfer(self, q.transfer_id, resume_atom_v, std::move(q), std::move(reply));
       },
-      [self](file_atom, msg::FileQuery& q) {
-        if (unallocated(self->state, q.transfer_id))
-          return refused<Expected<FileInfo>>(self, no_such_file(q.file_id));
-        return route_transfer<Expected<FileInfo>>(self, q.transfer_id, file_atom_v, std::move(q));
+      [self](file_atom, msg::FileQuery& q, msg::Reply<FileInfo>& reply) {
+        if (unallocated(self->state, q.transfer_id)) return reply(no_such_file(q.file_id));
+        to_transfer(self, q.transfer_id, file_atom_v, std::move(q), std::move(reply));
       },
-      [self](read_atom, msg::FileQuery& q) {
-        if (unallocated(self->state, q.transfer_id))
-          return refused<Expected<std::string>>(self, no_such_file(q.file_id));
-        return route_transfer<Expected<std::string>>(self, q.transfer_id, read_atom_v,
-                                                     std::move(q));
+      [self](read_atom, msg::FileQuery& q, msg::Reply<std::string>& reply) {
+        if (unallocated(self->state, q.transfer_id)) return reply(no_such_file(q.file_id));
+        to_transfer(self, q.transfer_id, read_atom_v, std::move(q), std::move(reply));
       },
-      [self](watch_atom, msg::FileQuery& q) {
-        if (unallocated(self->state, q.transfer_id))
-          return refused<Expected<Done>>(self, no_such_file(q.file_id));
-        return route_transfer<Expected<Done>>(self, q.transfer_id, watch_atom_v, std::move(q));
+      [self](watch_atom, msg::FileQuery& q, msg::Reply<Done>& reply) {
+        if (unallocated(self->state, q.transfer_id)) return reply(no_such_file(q.file_id));
+        to_transfer(self, q.transfer_id, watch_atom_v, std::move(q), std::move(reply));
       },
-      [self](inbox_atom, msg::InboxCmd& cmd) {
-        return route_inbox(self, cmd.user, inbox_atom_v, std::move(cmd));
+      [self](inbox_atom, msg::InboxCmd& cmd, msg::Reply<Done>& reply) {
+        to_inbox(self, cmd.user, inbox_atom_v, std::move(cmd), std::move(reply));
       },
-      [self](notify_atom, msg::InboxCmd& cmd) {
-        return route_inbox(self, cmd.user, inbox_atom_v, std::move(cmd));
+      [self](subscr_atom, msg::SubscribeReq& req, msg::Reply<Done>& reply) {
+        to_inbox(self, req.user, subscr_atom_v, std::move(req), std::move(reply));
       },
-      [self](subscr_atom, msg::SubscribeReq& req) {
-        return route_inbox(self, req.user, subscr_atom_v, std::move(req));
-      },
+      [self](opened_atom, msg::OpenOutcome& o) { on_opened(self, o); },
       [self](idle_atom, msg::IdleReport& r) {
         auto& st = self->state;
         if (r.inbox) {
@@ -249,6 +240,17 @@ ManagerActorHandle::behavior_type manager_actor(Manager self, std::shared_ptr<Sh
         } else if (passivate(self, st.transfers, r)) {
           if (auto u = st.unfinished.find(r.key); u != st.unfinished.end())
             u->second.last_event_ns = r.last_event_ns;
+        }
+      },
+      [self](gone_atom, uint64_t key, bool inbox) {
+        auto& st = self->state;
+        if (inbox) {
+          if (auto it = sender_entry(self, st.inboxes, key); it != st.inboxes.end())
+            forget_child(self, st.inboxes, it);
+        } else if (auto it = sender_entry(self, st.transfers, key); it != st.transfers.end()) {
+          forget_child(self, st.transfers, it);
+          // As for any abnormal exit (see the down handler).
+          self->delayed_send(self, kRestartNotifyAfter, notify_atom_v, key);
         }
       },
       [self](finished_atom, uint64_t id, uint64_t) { forget_open(self->state, id); },
@@ -273,7 +275,7 @@ ManagerActorHandle::behavior_type manager_actor(Manager self, std::shared_ptr<Sh
         }
         arm_sweep(self);
       },
-      [self](init_atom, msg::RecoveryData& data) -> Expected<Done> {
+      [self](init_atom, msg::RecoveryData& data) {
         auto& st = self->state;
         st.recovered = true;
         st.next_transfer_id = std::max(st.next_transfer_id, data.next_transfer_id);
@@ -287,12 +289,11 @@ ManagerActorHandle::behavior_type manager_actor(Manager self, std::shared_ptr<Sh
           self->send(transfer_of(self, id).actor, notify_atom_v);  // recovery resumes notifying
         }
         arm_sweep(self);
-        return Done{};
       },
-      [self](stats_atom) -> Expected<RelayStats> {
+      [self](stats_atom, msg::Reply<RelayStats>& reply) {
         auto& st = self->state;
-        return RelayStats{st.transfers.size(), st.inboxes.size(), st.unfinished.size(),
-                          st.next_transfer_id};
+        reply(RelayStats{st.transfers.size(), st.inboxes.size(), st.unfinished.size(),
+                         st.next_transfer_id});
       },
       [self](stop_atom) { stop_all(self, caf::exit_reason::user_shutdown); },
   };

@@ -11,6 +11,12 @@
 // manager, and CAF scans that list on every unlink: quadratic in the number of
 // live children.) Internal to actors/.
 //
+// Calls arrive with their msg::Reply and are forwarded with send, reply
+// included: the manager answers only refusals itself and never awaits an
+// answer, so its cost per call does not grow with the calls in flight. An
+// open's reply is wrapped so that its answer comes back as opened_atom: the
+// manager settles `opening` and undoes a failed open's counts, then answers.
+//
 // Memory per passivated unfinished transfer: one entry of `unfinished`
 // (sender, last event time) plus its sender's count.
 #include <caf/all.hpp>
@@ -51,7 +57,7 @@ struct ManagerState {
   std::unordered_map<caf::actor_id, Child> children;
   std::unordered_map<uint64_t, Unfinished> unfinished;
   std::unordered_map<uint64_t, uint32_t> open_per_sender;
-  std::unordered_map<std::string, uint64_t> opening;  // idempotency index key -> id, in flight
+  std::unordered_map<std::string, uint64_t> opening;  // index key -> id, until opened_atom
   bool sweep_armed = false;
   bool recovered = false;  // init_atom received: transfer ids are safe to allocate
 };

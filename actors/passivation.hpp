@@ -36,6 +36,16 @@ void on_idle_timer(Self self, uint64_t activity, bool quiescent, const msg::Idle
   }
 }
 
+// The actor is about to stop on its own (a failed append, a log it cannot
+// recover from) and answer what it holds. Called before it answers, so that a
+// call sent after one of those answers (a client retrying) reaches a fresh
+// actor, not this one's closed mailbox. Calls already forwarded to it are
+// dropped, and their replies answer `unavailable`. `key`: transfer id or user.
+template <class Self>
+void announce_exit(Self self, uint64_t key, bool inbox) {
+  self->send(self->state.manager, gone_atom_v, key, inbox);
+}
+
 // The manager passivates the actor: it exits once nothing is in flight.
 template <class Self>
 void on_stop(Self self, bool quiescent) {

@@ -38,28 +38,16 @@ struct Relay::Impl {
   std::shared_ptr<Shared> shared;
   ManagerActorHandle manager;
 
-  // Bridges: actors that send the Relay's requests to the manager and hand
-  // the answers to the callbacks. A call goes to the bridge chosen by its key
-  // (transfer id or user), so calls one thread makes for one transfer reach
-  // the manager, and the transfer, in the order they were made.
-  std::vector<caf::actor> bridges;
-
-  // Hands the answer (or `unavailable` if the actor holding the request died)
-  // to `done`, on the bridge's CAF thread.
+  // Sends a call to the manager, with the callback inside it as a msg::Reply
+  // that the answering actor calls: no actor awaits a response (CAF 0.17 keeps
+  // those in a vector searched on every answer). Calls one thread makes reach
+  // the manager, and the transfer, in the order they were made. A reply
+  // dropped on this (the caller's) thread answers on a CAF thread instead.
   template <class T, class... Ts>
-  void ask(uint64_t key, Callback<T> done, Ts&&... xs) {
-    msg::Call call{[mgr = manager, done = std::move(done),
-                    args = std::make_tuple(std::forward<Ts>(xs)...)](
-                       caf::event_based_actor* self) mutable {
-      std::apply([&](auto&... a) { return self->request(mgr, caf::infinite, std::move(a)...); },
-                 args)
-          .then([done](Expected<T>& r) { done(std::move(r)); },
-                [done](caf::error& e) {
-                  done(RelayError{ErrorCode::unavailable,
-                                  "the relay could not answer (" + caf::to_string(e) + "); retry"});
-                });
-    }};
-    caf::anon_send(bridges[key % bridges.size()], call_atom_v, std::move(call));
+  void call(Callback<T> done, Ts&&... xs) {
+    msg::DroppedReplies dropped;
+    caf::anon_send(manager, std::forward<Ts>(xs)..., msg::Reply<T>(std::move(done)));
+    for (auto& answer : dropped.take()) system.spawn([answer] { answer(); });
   }
 
   // Runs `done(value)` on a CAF thread, keeping the callback thread contract.
@@ -85,7 +73,7 @@ RelayError no_such_file(const std::string& file_id) {
 }  // namespace
 
 Relay::Relay(caf::actor_system& system, storage::EventLog& log, RelayConfig config)
-    : impl_(new Impl{system, std::make_shared<Shared>(), ManagerActorHandle(), {}}) {
+    : impl_(new Impl{system, std::make_shared<Shared>(), ManagerActorHandle()}) {
   if (!config.now_ns)
     config.now_ns = [] {
       return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -95,29 +83,13 @@ Relay::Relay(caf::actor_system& system, storage::EventLog& log, RelayConfig conf
   impl_->shared->log = &log;
   impl_->shared->config = std::move(config);
   impl_->manager = system.spawn(manager_actor, impl_->shared);
-  // CAF 0.17 keeps an actor's outstanding requests in a flat vector searched
-  // linearly on every answer, so a bridge holding K calls pays O(K) per call.
-  // Many bridges keep K small under bursts (100,000 resumes at once took 219 s
-  // through 4 bridges).
-  constexpr int kBridges = 64;
-  for (int i = 0; i < kBridges; ++i) {
-    impl_->bridges.push_back(system.spawn([](caf::event_based_actor* self) -> caf::behavior {
-      return {
-          [self](call_atom, msg::Call& call) { call.run(self); },
-          // No behavior left: the bridge exits once every awaited answer has arrived.
-          [self](stop_atom) { self->unbecome(); },
-      };
-    }));
-  }
 }
 
 // The manager stops its children, which fail what they hold with
-// `unavailable`; requests reaching a stopped actor bounce. Either way every
-// pending callback runs before its bridge exits.
-Relay::~Relay() {
-  caf::anon_send(impl_->manager, stop_atom_v);
-  for (auto& bridge : impl_->bridges) caf::anon_send(bridge, stop_atom_v);
-}
+// `unavailable`; a call still in a mailbox, or reaching a stopped actor, is
+// dropped, and its msg::Reply answers `unavailable`. Either way every pending
+// callback runs once.
+Relay::~Relay() { caf::anon_send(impl_->manager, stop_atom_v); }
 
 Expected<RecoveryReport> Relay::recover() {
   const auto start = std::chrono::steady_clock::now();
@@ -156,8 +128,8 @@ Expected<RecoveryReport> Relay::recover() {
     }
   }
   report.next_transfer_id = data.next_transfer_id;
-  // Enqueued before any later call's request can reach the manager (the bridges
-  // send only after this returns), so the manager is seeded before it serves.
+  // Enqueued before any call made after this returns, so the manager is seeded
+  // before it serves them.
   caf::anon_send(impl_->manager, init_atom_v, std::move(data));
   report.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - start);
@@ -175,13 +147,13 @@ void Relay::open_transfer(uint64_t sender, OpenRequest r, Callback<TransferStatu
   h.height = r.height;
   h.scan_ends = std::move(r.scan_ends);
   h.network = r.network;
-  impl_->ask<TransferStatus>(sender, std::move(done), transfer_atom_v,
-                             msg::TransferCmd{0, OpenTransfer{std::move(h)}, {}});
+  impl_->call<TransferStatus>(std::move(done), transfer_atom_v,
+                              msg::TransferCmd{0, OpenTransfer{std::move(h)}, {}});
 }
 
 void Relay::resume(uint64_t sender, uint64_t transfer_id, Callback<TransferStatus> done) {
-  impl_->ask<TransferStatus>(transfer_id, std::move(done), resume_atom_v,
-                             msg::ResumeQuery{transfer_id, sender});
+  impl_->call<TransferStatus>(std::move(done), resume_atom_v,
+                              msg::ResumeQuery{transfer_id, sender});
 }
 
 void Relay::append(uint64_t sender, uint64_t transfer_id, uint64_t offset, std::string bytes,
@@ -194,21 +166,21 @@ void Relay::append(uint64_t sender, uint64_t transfer_id, uint64_t offset, std::
                    "chunk of " + std::to_string(bytes.size()) + " bytes exceeds the maximum of " +
                        std::to_string(limits.max_chunk_size) + "; split it"});
   AppendChunk c{sender, offset, static_cast<uint32_t>(bytes.size()), util::crc32c(bytes)};
-  impl_->ask<TransferStatus>(transfer_id, std::move(done), transfer_atom_v,
-                             msg::TransferCmd{transfer_id, c, std::move(bytes)});
+  impl_->call<TransferStatus>(std::move(done), transfer_atom_v,
+                              msg::TransferCmd{transfer_id, c, std::move(bytes)});
 }
 
 void Relay::finish(uint64_t sender, uint64_t transfer_id, Sha256Bytes sha256,
                    Callback<TransferStatus> done) {
-  impl_->ask<TransferStatus>(
-      transfer_id, std::move(done), transfer_atom_v,
+  impl_->call<TransferStatus>(
+      std::move(done), transfer_atom_v,
       msg::TransferCmd{transfer_id, FinishTransfer{sender, sha256, std::nullopt}, {}});
 }
 
 void Relay::abort(uint64_t sender, uint64_t transfer_id, std::string reason,
                   Callback<TransferStatus> done) {
-  impl_->ask<TransferStatus>(
-      transfer_id, std::move(done), transfer_atom_v,
+  impl_->call<TransferStatus>(
+      std::move(done), transfer_atom_v,
       msg::TransferCmd{transfer_id, AbortTransfer{sender, std::move(reason)}, {}});
 }
 
@@ -219,38 +191,34 @@ Subscription Relay::subscribe_inbox(uint64_t user,
   // subscription registered for live notifications only; it is retried once.
   std::weak_ptr<Listener<Notification>> weak = l;
   auto mgr = impl_->manager;
-  auto& system = impl_->system;
-  impl_->ask<Done>(
-      user, [weak, mgr, user, &system](Expected<Done> r) {
+  impl_->call<Done>(
+      [weak, mgr, user](Expected<Done> r) {
         auto l = weak.lock();
         if (r.ok() || !l || !l->active()) return;
-        system.spawn([mgr, user, l](caf::event_based_actor* self) {
-          self->request(mgr, caf::infinite, subscr_atom_v, msg::SubscribeReq{user, l})
-              .then([](Expected<Done>&) {}, [](caf::error&) {});
-        });
+        caf::anon_send(mgr, subscr_atom_v, msg::SubscribeReq{user, l}, msg::Reply<Done>());
       },
       subscr_atom_v, msg::SubscribeReq{user, l});
   return Subscription(l);
 }
 
 void Relay::ack_notification(uint64_t user, std::string file_id, Callback<Done> done) {
-  impl_->ask<Done>(user, std::move(done), inbox_atom_v,
-                   msg::InboxCmd{user, AckNotification{std::move(file_id)}, 0});
+  impl_->call<Done>(std::move(done), inbox_atom_v,
+                    msg::InboxCmd{user, AckNotification{std::move(file_id)}, 0});
 }
 
 void Relay::open_file(uint64_t user, std::string file_id, Callback<FileInfo> done) {
   auto id = impl_->local_transfer(file_id);
   if (!id) return impl_->post<FileInfo>(std::move(done), no_such_file(file_id));
-  impl_->ask<FileInfo>(*id, std::move(done), file_atom_v,
-                       msg::FileQuery{*id, user, std::move(file_id), 0, 0, nullptr});
+  impl_->call<FileInfo>(std::move(done), file_atom_v,
+                        msg::FileQuery{*id, user, std::move(file_id), 0, 0, nullptr});
 }
 
 void Relay::read_file(uint64_t user, std::string file_id, uint64_t offset, uint64_t max_len,
                       Callback<std::string> done) {
   auto id = impl_->local_transfer(file_id);
   if (!id) return impl_->post<std::string>(std::move(done), no_such_file(file_id));
-  impl_->ask<std::string>(*id, std::move(done), read_atom_v,
-                          msg::FileQuery{*id, user, std::move(file_id), offset, max_len, nullptr});
+  impl_->call<std::string>(std::move(done), read_atom_v,
+                           msg::FileQuery{*id, user, std::move(file_id), offset, max_len, nullptr});
 }
 
 Subscription Relay::watch_file(uint64_t user, std::string file_id,
@@ -267,13 +235,13 @@ Subscription Relay::watch_file(uint64_t user, std::string file_id,
   if (!id) {
     impl_->post<Done>(report, no_such_file(file_id));
   } else {
-    impl_->ask<Done>(*id, report, watch_atom_v, msg::FileQuery{*id, user, std::move(file_id), 0, 0, l});
+    impl_->call<Done>(report, watch_atom_v, msg::FileQuery{*id, user, std::move(file_id), 0, 0, l});
   }
   return Subscription(l);
 }
 
 void Relay::stats(Callback<RelayStats> done) {
-  impl_->ask<RelayStats>(0, std::move(done), stats_atom_v);
+  impl_->call<RelayStats>(std::move(done), stats_atom_v);
 }
 
 }  // namespace glimpse::actors

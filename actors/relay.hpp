@@ -5,9 +5,13 @@
 // except the constructor's actor_system.
 //
 // Threads: every method may be called from any thread and never blocks, except
-// recover(). Callbacks and listeners run on a CAF worker thread; they must not
-// block (bridge to your own thread, e.g. kj::Executor) and may call back into
-// the Relay. Each callback runs exactly once.
+// recover(). Callbacks and listeners run on a CAF worker thread, never on the
+// calling thread; a callback runs inside the actor that answers it (the
+// transfer's, the inbox's, or the manager's for a refusal), which handles
+// nothing else meanwhile. They must not block or throw (bridge to your own
+// thread, e.g. kj::Executor) and may call back into the Relay. Each callback
+// runs exactly once, also when the actor holding its call stops first (then
+// with `unavailable`).
 //
 // Durability: a reply that reports bytes, a file id or completion is sent only
 // after the events saying so are durable in the EventLog. Replies of one

@@ -40,21 +40,22 @@ bool quiescent(const State& st) {
 
 void flush_replies(State& st) {
   while (!st.replies.empty() && st.replies.front().after <= st.done) {
-    auto& p = st.replies.front();
-    if (p.rp) p.rp->deliver(std::move(p.reply));
+    auto p = std::move(st.replies.front());
     st.replies.pop_front();
+    p.reply(std::move(p.answer));
   }
 }
 
 // Fails everything pending and exits; the manager recovers a fresh actor on demand.
 void fail(TransferActor self, const RelayError& error) {
   auto& st = self->state;
-  for (auto& p : st.replies)
-    if (p.rp) p.rp->deliver(Expected<TransferStatus>(error));
-  for (auto& d : st.deferred)
-    if (d.rp) d.rp->deliver(Expected<TransferStatus>(error));
+  announce_exit(self, st.id, false);
+  auto replies = std::move(st.replies);
+  auto deferred = std::move(st.deferred);
   st.replies.clear();
   st.deferred.clear();
+  for (auto& p : replies) p.reply(Expected<TransferStatus>(error));
+  for (auto& d : deferred) d.reply(Expected<TransferStatus>(error));
   self->quit(caf::make_error(caf::sec::runtime_error, error.to_string()));
 }
 
@@ -106,8 +107,7 @@ std::optional<Sha256Bytes> stored_sha256(State& st) {
 }
 
 // Decides `body` now (no waiting) and queues its reply behind every issued batch.
-void execute(TransferActor self, TransferCommandBody body, std::string bytes,
-             std::optional<State::Promise> rp) {
+void execute(TransferActor self, TransferCommandBody body, std::string bytes, State::Reply reply) {
   auto& st = self->state;
   if (auto* f = std::get_if<FinishTransfer>(&body)) {
     if (st.decided.phase == TransferPhase::open &&
@@ -117,11 +117,11 @@ void execute(TransferActor self, TransferCommandBody body, std::string bytes,
   auto d = decide(st.decided, TransferCommand{st.shared->now_ns(), std::move(body)},
                   st.shared->config.limits);
   if (!d.events.empty()) issue(self, std::move(d.events), std::move(bytes));
-  st.replies.push_back(State::Pending{st.issued, std::move(rp), std::move(d.reply)});
+  st.replies.push_back(State::Pending{st.issued, std::move(reply), std::move(d.reply)});
   flush_replies(st);
 }
 
-void execute_resume(State& st, uint64_t sender, std::optional<State::Promise> rp) {
+void execute_resume(State& st, uint64_t sender, State::Reply to) {
   Expected<TransferStatus> reply = st.decided.status();
   if (st.decided.phase == TransferPhase::none || st.decided.header.sender != sender)
     reply = RelayError{ErrorCode::not_found,
@@ -129,7 +129,7 @@ void execute_resume(State& st, uint64_t sender, std::optional<State::Promise> rp
   else if (st.decided.phase == TransferPhase::aborted || st.decided.phase == TransferPhase::expired)
     reply = RelayError{ErrorCode::aborted, "transfer " + std::to_string(st.id) +
                                                " was aborted or expired; open a new transfer"};
-  st.replies.push_back(State::Pending{st.issued, std::move(rp), std::move(reply)});
+  st.replies.push_back(State::Pending{st.issued, std::move(to), std::move(reply)});
   flush_replies(st);
 }
 
@@ -143,9 +143,9 @@ void run_deferred(TransferActor self) {
     auto d = std::move(st.deferred.front());
     st.deferred.pop_front();
     if (d.resume)
-      execute_resume(st, d.sender, std::move(d.rp));
+      execute_resume(st, d.sender, std::move(d.reply));
     else
-      execute(self, std::move(d.cmd.body), std::move(d.cmd.bytes), std::move(d.rp));
+      execute(self, std::move(d.cmd.body), std::move(d.cmd.bytes), std::move(d.reply));
   }
 }
 
@@ -180,26 +180,28 @@ void start_notifications(TransferActor self) {
     NotificationQueued n{st.durable.file_id, h.transfer_id, h.sender, h.total_size,
                          h.mts, h.width, h.height};
     msg::InboxCmd cmd{receiver, QueueNotification{std::move(n)}, st.durable.acked};
-    auto retry = [self, receiver] {
-      auto& s = self->state;
-      s.notifying.erase(receiver);
-      if (!s.notify_retry_armed) {
-        s.notify_retry_armed = true;
-        self->delayed_send(self, std::chrono::milliseconds(200), notify_atom_v);
-      }
-    };
-    self->request(st.manager, caf::infinite, notify_atom_v, std::move(cmd))
-        .then(
-            [self, receiver, retry](Expected<Done>& r) {
-              if (!r.ok()) return retry();
-              self->state.notifying.erase(receiver);
-              submit(self, State::Deferred{
-                               msg::TransferCmd{self->state.id, MarkReceiverNotified{receiver}, {}},
-                               false, 0, std::nullopt});
-              arm_idle(self);
-            },
-            [retry](caf::error&) { retry(); });
+    // Answered on the inbox's thread (or wherever the call is dropped): only a send.
+    msg::Reply<Done> queued{
+        [me = caf::actor_cast<TransferActorHandle>(self), receiver](Expected<Done> r) {
+          caf::anon_send(me, notified_atom_v, receiver, r.ok());
+        }};
+    self->send(st.manager, inbox_atom_v, std::move(cmd), std::move(queued));
   }
+}
+
+void on_notified(TransferActor self, uint64_t receiver, bool queued) {
+  auto& st = self->state;
+  st.notifying.erase(receiver);
+  if (!queued) {
+    if (!st.notify_retry_armed) {
+      st.notify_retry_armed = true;
+      self->delayed_send(self, std::chrono::milliseconds(200), notify_atom_v);
+    }
+    return;
+  }
+  submit(self, State::Deferred{
+                   msg::TransferCmd{st.id, MarkReceiverNotified{receiver}, {}}, false, 0, {}});
+  arm_idle(self);
 }
 
 void recover(TransferActor self) {
@@ -210,10 +212,46 @@ void recover(TransferActor self) {
 }
 
 // Answers a command of a transfer that could not be recovered, then exits.
-template <class T>
-void refuse_broken(TransferActor self, caf::typed_response_promise<Expected<T>> rp) {
-  rp.deliver(Expected<T>(*self->state.broken));
+void refuse_broken(TransferActor self, const State::Reply& reply) {
+  announce_exit(self, self->state.id, false);
+  reply(Expected<TransferStatus>(*self->state.broken));
   self->quit(caf::make_error(caf::sec::runtime_error, self->state.broken->to_string()));
+}
+
+Expected<FileInfo> file_info(TransferActor self, const msg::FileQuery& q) {
+  const auto& st = self->state;
+  if (st.broken) return *st.broken;
+  const auto& s = st.durable;
+  if (auto e = file_access(s, q.user, q.file_id)) return *e;
+  const auto& h = s.header;
+  auto p = progress_of(s);
+  return FileInfo{s.file_id, h.transfer_id, h.sender,    h.total_size, h.mts,    h.width,
+                  h.height,  h.scan_ends,   p.available, p.completed,  p.aborted};
+}
+
+Expected<std::string> read_bytes(TransferActor self, const msg::FileQuery& q) {
+  const auto& st = self->state;
+  if (st.broken) return *st.broken;
+  const auto& s = st.durable;
+  if (auto e = file_access(s, q.user, q.file_id)) return *e;
+  if (q.offset > s.header.total_size)
+    return RelayError{ErrorCode::invalid_argument, "offset " + std::to_string(q.offset) +
+                                                       " is past the file's size " +
+                                                       std::to_string(s.header.total_size)};
+  if (q.offset >= s.acked || q.max_len == 0) return std::string();
+  const uint64_t len = std::min(q.max_len, s.acked - q.offset);
+  std::string out;
+  auto rs = st.shared->log->read_chunks(st.id, q.offset, len, &out);
+  if (!rs.ok()) return storage_error(rs, "cannot read file " + q.file_id);
+  return out;
+}
+
+Expected<Done> watch(TransferActor self, const msg::FileQuery& q) {
+  auto& st = self->state;
+  if (st.broken) return *st.broken;
+  if (auto e = file_access(st.durable, q.user, q.file_id)) return *e;
+  if (q.watcher->call(progress_of(st.durable))) st.shared->file_watchers->add(st.id, q.watcher);
+  return Done{};
 }
 
 }  // namespace
@@ -232,70 +270,34 @@ TransferActorHandle::behavior_type transfer_actor(TransferActor self, uint64_t t
   if (!st.broken) start_notifications(self);
   arm_idle(self);
   return {
-      [self](transfer_atom, msg::TransferCmd& cmd) -> State::Promise {
+      [self](transfer_atom, msg::TransferCmd& cmd, State::Reply& reply) {
         auto& st = self->state;
         ++st.handled;
-        auto rp = self->make_response_promise<Expected<TransferStatus>>();
-        if (st.broken) {
-          refuse_broken<TransferStatus>(self, rp);
-          return rp;
-        }
-        submit(self, State::Deferred{std::move(cmd), false, 0, rp});
+        if (st.broken) return refuse_broken(self, reply);
+        submit(self, State::Deferred{std::move(cmd), false, 0, std::move(reply)});
         arm_idle(self);
-        return rp;
       },
-      [self](resume_atom, msg::ResumeQuery& q) -> State::Promise {
+      [self](resume_atom, msg::ResumeQuery& q, State::Reply& reply) {
         auto& st = self->state;
         ++st.handled;
-        auto rp = self->make_response_promise<Expected<TransferStatus>>();
-        if (st.broken) {
-          refuse_broken<TransferStatus>(self, rp);
-          return rp;
-        }
-        submit(self, State::Deferred{{}, true, q.sender, rp});
+        if (st.broken) return refuse_broken(self, reply);
+        submit(self, State::Deferred{{}, true, q.sender, std::move(reply)});
         arm_idle(self);
-        return rp;
       },
-      [self](file_atom, msg::FileQuery& q) -> Expected<FileInfo> {
-        auto& st = self->state;
-        ++st.handled;
+      [self](file_atom, msg::FileQuery& q, msg::Reply<FileInfo>& reply) {
+        ++self->state.handled;
         arm_idle(self);
-        if (st.broken) return *st.broken;
-        const auto& s = st.durable;
-        if (auto e = file_access(s, q.user, q.file_id)) return *e;
-        const auto& h = s.header;
-        auto p = progress_of(s);
-        return FileInfo{s.file_id, h.transfer_id, h.sender,    h.total_size, h.mts,
-                        h.width,   h.height,      h.scan_ends, p.available,  p.completed,
-                        p.aborted};
+        reply(file_info(self, q));
       },
-      [self](read_atom, msg::FileQuery& q) -> Expected<std::string> {
-        auto& st = self->state;
-        ++st.handled;
+      [self](read_atom, msg::FileQuery& q, msg::Reply<std::string>& reply) {
+        ++self->state.handled;
         arm_idle(self);
-        if (st.broken) return *st.broken;
-        const auto& s = st.durable;
-        if (auto e = file_access(s, q.user, q.file_id)) return *e;
-        if (q.offset > s.header.total_size)
-          return RelayError{ErrorCode::invalid_argument,
-                            "offset " + std::to_string(q.offset) + " is past the file's size " +
-                                std::to_string(s.header.total_size)};
-        if (q.offset >= s.acked || q.max_len == 0) return std::string();
-        const uint64_t len = std::min(q.max_len, s.acked - q.offset);
-        std::string out;
-        auto rs = st.shared->log->read_chunks(st.id, q.offset, len, &out);
-        if (!rs.ok()) return storage_error(rs, "cannot read file " + q.file_id);
-        return out;
+        reply(read_bytes(self, q));
       },
-      [self](watch_atom, msg::FileQuery& q) -> Expected<Done> {
-        auto& st = self->state;
-        ++st.handled;
+      [self](watch_atom, msg::FileQuery& q, msg::Reply<Done>& reply) {
+        ++self->state.handled;
         arm_idle(self);
-        if (st.broken) return *st.broken;
-        if (auto e = file_access(st.durable, q.user, q.file_id)) return *e;
-        if (q.watcher->call(progress_of(st.durable)))
-          st.shared->file_watchers->add(st.id, q.watcher);
-        return Done{};
+        reply(watch(self, q));
       },
       [self](expire_atom, int64_t now) {
         auto& st = self->state;
@@ -304,8 +306,8 @@ TransferActorHandle::behavior_type transfer_actor(TransferActor self, uint64_t t
             std::chrono::duration_cast<std::chrono::nanoseconds>(st.shared->config.idle_timeout);
         if (!st.broken && st.decided.phase == TransferPhase::open && timeout.count() > 0 &&
             now - st.decided.last_event_ns >= timeout.count())
-          submit(self, State::Deferred{msg::TransferCmd{st.id, ExpireTransfer{}, {}}, false, 0,
-                                       std::nullopt});
+          submit(self,
+                 State::Deferred{msg::TransferCmd{st.id, ExpireTransfer{}, {}}, false, 0, {}});
         arm_idle(self);
       },
       [self](durable_atom, msg::BatchDone& b) {
@@ -332,6 +334,9 @@ TransferActorHandle::behavior_type transfer_actor(TransferActor self, uint64_t t
       [self](notify_atom) {
         self->state.notify_retry_armed = false;
         start_notifications(self);
+      },
+      [self](notified_atom, uint64_t receiver, bool queued) {
+        on_notified(self, receiver, queued);
       },
       [self](idle_atom, uint64_t activity) {
         const auto& st = self->state;

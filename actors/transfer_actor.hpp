@@ -14,8 +14,12 @@
 // - Finish hashes the stored bytes [0, TS) read back from the log, after every
 //   in-flight batch is durable; commands arriving meanwhile wait behind it.
 // - After Delivered is durable, the actor asks each receiver's inbox (through
-//   the manager) to queue a notification and records ReceiverNotified once the
-//   inbox has; on recovery it resumes with receivers not yet notified.
+//   the manager) to queue a notification, with a reply that comes back to it as
+//   notified_atom, and records ReceiverNotified once the inbox has; on recovery
+//   it resumes with receivers not yet notified.
+// - Replies (msg::Reply) are called on this actor's thread. Those it still
+//   holds when it stops are called by fail() or, if it is destroyed first, by
+//   the holders' destructors, with `unavailable`.
 // - Passivation: quiescent for passivate_after -> IdleReport to the manager,
 //   which answers stop_atom only if it has forwarded nothing the actor has not
 //   yet handled; the actor then exits.
@@ -35,18 +39,18 @@ namespace glimpse::actors {
 
 struct TransferActorState {
   static inline const char* name = "glimpse.transfer";
-  using Promise = caf::typed_response_promise<Expected<TransferStatus>>;
+  using Reply = msg::Reply<TransferStatus>;
 
   struct Pending {
-    uint64_t after = 0;  // deliver once batch `after` is durable
-    std::optional<Promise> rp;
-    Expected<TransferStatus> reply = TransferStatus{};
+    uint64_t after = 0;  // answer once batch `after` is durable
+    Reply reply;         // empty for the actor's own commands
+    Expected<TransferStatus> answer = TransferStatus{};
   };
   struct Deferred {
     msg::TransferCmd cmd;
     bool resume = false;  // a ResumeQuery (cmd.body unused)
     uint64_t sender = 0;  // for resume
-    std::optional<Promise> rp;
+    Reply reply;
   };
 
   uint64_t id = 0;
@@ -60,7 +64,7 @@ struct TransferActorState {
   std::deque<std::vector<Event>> inflight;
   std::deque<Pending> replies;
   std::deque<Deferred> deferred;
-  std::set<uint64_t> notifying;  // receivers with an inbox request outstanding
+  std::set<uint64_t> notifying;  // receivers whose inbox has not answered yet
   bool notify_retry_armed = false;
   uint64_t handled = 0;  // messages received from the manager
   uint64_t activity = 0;

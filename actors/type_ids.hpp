@@ -2,26 +2,27 @@
 // The project's one CAF type-ID block, its atoms, and the messages the relay's
 // actors exchange (internal to actors/; node/ uses relay.hpp). CAF 0.17.6:
 // atoms are atom_constants (at most 10 characters) and CAF_ADD_ATOM takes four
-// arguments. Messages carry callbacks and stay in one process, so they are
-// whitelisted as unsafe (not serializable) rather than given `inspect`
-// overloads; cluster messages will need those when the middleman carries them.
+// arguments. A call travels as a message whose last element is its
+// msg::Reply<T> (actors/reply.hpp): the actor that answers calls it, so no
+// actor awaits a response. Messages carry callbacks and stay in one process,
+// so they are whitelisted as unsafe (not serializable) rather than given
+// `inspect` overloads; cluster messages will need those when the middleman
+// carries them.
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/type_id.hpp>
 
-#include <caf/fwd.hpp>
-
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "actors/inbox.hpp"
 #include "actors/listeners.hpp"
 #include "actors/relay.hpp"
+#include "actors/reply.hpp"
 #include "actors/transfer.hpp"
-#include "actors/inbox.hpp"
 
 namespace glimpse::actors::msg {
 
@@ -77,9 +78,14 @@ struct RecoveryData {
   std::vector<uint64_t> pending_notifies;  // transfer ids
 };
 
-// A Relay call, run by a bridge actor (it sends the request and awaits the answer).
-struct Call {
-  std::function<void(caf::event_based_actor*)> run;
+// A transfer's answer to an open, on its way back to the manager: the manager
+// settles its open bookkeeping, then passes `result` to `reply`.
+struct OpenOutcome {
+  std::string index_key;  // idempotency index key held in `opening`; empty = none
+  bool fresh = false;     // the open allocated `transfer_id` (undone if it failed)
+  uint64_t transfer_id = 0;
+  Expected<TransferStatus> result = TransferStatus{};
+  Reply<TransferStatus> reply;
 };
 
 // Sent by an actor that has been quiescent for passivate_after.
@@ -110,7 +116,9 @@ CAF_ADD_ATOM(glimpse, glimpse, expire_atom, "expire")
 CAF_ADD_ATOM(glimpse, glimpse, sweep_atom, "sweep")
 CAF_ADD_ATOM(glimpse, glimpse, init_atom, "init")
 CAF_ADD_ATOM(glimpse, glimpse, stats_atom, "stats")
-CAF_ADD_ATOM(glimpse, glimpse, call_atom, "call")
+CAF_ADD_ATOM(glimpse, glimpse, opened_atom, "opened")
+CAF_ADD_ATOM(glimpse, glimpse, notified_atom, "notified")
+CAF_ADD_ATOM(glimpse, glimpse, gone_atom, "gone")
 CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::msg::TransferCmd))
 CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::msg::ResumeQuery))
 CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::msg::FileQuery))
@@ -119,12 +127,12 @@ CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::msg::SubscribeReq))
 CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::msg::BatchDone))
 CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::msg::RecoveryData))
 CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::msg::IdleReport))
-CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::msg::Call))
-CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::Expected<glimpse::actors::TransferStatus>))
-CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::Expected<glimpse::actors::FileInfo>))
-CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::Expected<std::string>))
-CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::Expected<glimpse::actors::Done>))
-CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::Expected<glimpse::actors::RelayStats>))
+CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::msg::OpenOutcome))
+CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::msg::Reply<glimpse::actors::TransferStatus>))
+CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::msg::Reply<glimpse::actors::FileInfo>))
+CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::msg::Reply<std::string>))
+CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::msg::Reply<glimpse::actors::Done>))
+CAF_ADD_TYPE_ID(glimpse, (glimpse::actors::msg::Reply<glimpse::actors::RelayStats>))
 CAF_END_TYPE_ID_BLOCK(glimpse)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::msg::TransferCmd)
@@ -135,9 +143,9 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::msg::SubscribeReq)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::msg::BatchDone)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::msg::RecoveryData)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::msg::IdleReport)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::msg::Call)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::Expected<glimpse::actors::TransferStatus>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::Expected<glimpse::actors::FileInfo>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::Expected<std::string>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::Expected<glimpse::actors::Done>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::Expected<glimpse::actors::RelayStats>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::msg::OpenOutcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::msg::Reply<glimpse::actors::TransferStatus>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::msg::Reply<glimpse::actors::FileInfo>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::msg::Reply<std::string>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::msg::Reply<glimpse::actors::Done>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(glimpse::actors::msg::Reply<glimpse::actors::RelayStats>)
