@@ -1,5 +1,5 @@
 // The manager on the deterministic scheduler: passivation, ids, idempotency
-// keys, limits, expiry.
+// keys, limits, expiry, the undoing of failed opens, and bursts.
 #include "actors/manager.hpp"
 
 #include <gtest/gtest.h>
@@ -189,6 +189,77 @@ TEST_F(ManagerTest, TransferThatFailsWhileNotifyingIsRestartedAndNotifiesAfterAB
   node.run();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].file_id, make_file_id(3, t->transfer_id));
+}
+
+TEST_F(ManagerTest, FailedOpenIsUndoneSoItsKeyAndItsCountAreFreeAgain) {
+  HoldingLog held(log.get());
+  auto cfg = config();
+  cfg.max_open_transfers_per_user = 1;
+  DeterministicNode node(held, cfg);
+  Reply<TransferStatus> failed;
+  node.relay->open_transfer(kSender, test_request("a"), failed.cb());
+  node.run();
+  ASSERT_FALSE(failed.ready());  // its TransferOpened is held
+  const uint64_t failed_id = stats(node).next_transfer_id - 1;
+  held.release(SIZE_MAX, storage::Status(storage::Code::io_error, "disk gone"));
+  node.run();
+  ASSERT_TRUE(failed.ready());
+  EXPECT_EQ(failed.code(), ErrorCode::storage_failure);
+  EXPECT_EQ(stats(node).unfinished_transfers, 0u);
+  held.holding = false;
+  auto again = open(node, "a");  // the one allowed transfer, under a key no longer in flight
+  ASSERT_TRUE(again.ok()) << again.error().to_string();
+  EXPECT_GT(again->transfer_id, failed_id);
+  EXPECT_EQ(open(node, "b").error().code, ErrorCode::limit_exceeded);  // counted once
+}
+
+TEST_F(ManagerTest, OpenPendingWhenTheRelayStopsAnswersUnavailableOnce) {
+  HoldingLog held(log.get());
+  auto node = std::make_unique<DeterministicNode>(held, config());
+  std::vector<Expected<TransferStatus>> answers;
+  node->relay->open_transfer(kSender, test_request("a"),
+                             [&](Expected<TransferStatus> r) { answers.push_back(std::move(r)); });
+  node->run();
+  ASSERT_TRUE(answers.empty());
+  node->relay.reset();  // the transfer answers the manager, which is gone
+  node->run();
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].error().code, ErrorCode::unavailable);
+  held.release();
+  node->run();
+  EXPECT_EQ(answers.size(), 1u);
+}
+
+TEST_F(ManagerTest, TwentyThousandSimultaneousOpensThenResumesAllAnswer) {
+  constexpr size_t kN = 20000;
+  auto cfg = config();
+  cfg.max_open_transfers_per_user = kN;
+  DeterministicNode node(*log, cfg);
+  std::vector<uint64_t> ids;
+  size_t refused = 0;
+  for (size_t i = 0; i < kN; ++i)
+    node.relay->open_transfer(kSender, test_request("k" + std::to_string(i)),
+                              [&](Expected<TransferStatus> r) {
+                                if (r.ok())
+                                  ids.push_back(r->transfer_id);
+                                else
+                                  ++refused;
+                              });
+  node.run();
+  EXPECT_EQ(refused, 0u);
+  ASSERT_EQ(ids.size(), kN);
+  node.fire_timers();  // all passivate
+  node.fire_timers();
+  ASSERT_EQ(stats(node).active_transfers, 0u);
+  size_t resumed = 0;
+  for (uint64_t id : ids)
+    node.relay->resume(kSender, id, [&, id](Expected<TransferStatus> r) {
+      resumed += r.ok() && r->transfer_id == id;
+    });
+  node.run();
+  EXPECT_EQ(resumed, kN);
+  EXPECT_EQ(stats(node).active_transfers, kN);
+  EXPECT_EQ(stats(node).unfinished_transfers, kN);
 }
 
 }  // namespace

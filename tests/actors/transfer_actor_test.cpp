@@ -1,8 +1,11 @@
 // The transfer shell on the deterministic scheduler: replies wait for
-// durability, keep their order, and a failed append acknowledges nothing.
+// durability, keep their order, a failed append acknowledges nothing, and
+// every reply is answered once, even by an actor that is killed.
 #include "actors/transfer_actor.hpp"
 
 #include <gtest/gtest.h>
+
+#include <caf/scheduler/test_coordinator.hpp>
 
 #include "actors/event_codec.hpp"
 #include "tests/actors/deterministic.hpp"
@@ -180,6 +183,123 @@ TEST_F(TransferShell, KeepsItsStateAcrossRestart) {
   TransferState replayed;
   for (const auto& e : events(id)) apply_in_place(replayed, e);
   EXPECT_EQ(replayed.out_of_order_ranges(), (std::vector<std::pair<uint64_t, uint64_t>>{{2000, 2300}}));
+}
+
+TEST_F(TransferShell, RetryFromInsideAFailedAppendsCallbackReachesARecoveredActor) {
+  const uint64_t id = open();
+  std::optional<Expected<TransferStatus>> failed;
+  Reply<TransferStatus> retried;
+  // The retry is sent while the failing actor is still running: it must not be
+  // routed to that actor's closed mailbox.
+  node->relay->append(kSender, id, 0, photo.substr(0, 500), [&](Expected<TransferStatus> r) {
+    failed = std::move(r);
+    node->relay->resume(kSender, id, retried.cb());
+  });
+  node->run();
+  log.release(1, storage::Status(storage::Code::io_error, "disk on fire"));
+  node->run();
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->error().code, ErrorCode::storage_failure);
+  ASSERT_TRUE(retried.ready());
+  ASSERT_TRUE(retried.get().ok()) << retried.get().error().to_string();
+  EXPECT_EQ(retried.value().acked, 0u);
+}
+
+// A transfer actor spawned without a manager (a stand-in drops what it is
+// sent), so the test can kill it.
+struct LoneTransfer : ::testing::Test {
+  static constexpr uint64_t kId = 7;
+  std::unique_ptr<storage::EventLog> inner = storage::new_memory_log();
+  HoldingLog log{inner.get()};
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> system;
+  caf::scheduler::test_coordinator* sched = nullptr;
+  caf::actor manager;
+  TransferActorHandle transfer;
+
+  // Every answer a call gets.
+  struct Answers {
+    std::vector<Expected<TransferStatus>> seen;
+    msg::Reply<TransferStatus> reply() {
+      return msg::Reply<TransferStatus>(
+          [this](Expected<TransferStatus> r) { seen.push_back(std::move(r)); });
+    }
+  };
+
+  LoneTransfer() {
+    cfg.set("scheduler.policy", caf::atom("testing"));
+    cfg.set("logger.file-verbosity", caf::atom("quiet"));
+    system = std::make_unique<caf::actor_system>(cfg);
+    sched = &dynamic_cast<caf::scheduler::test_coordinator&>(system->scheduler());
+    auto shared = std::make_shared<Shared>();
+    shared->log = &log;
+    shared->config = test_config();
+    manager = system->spawn([](caf::event_based_actor* self) -> caf::behavior {
+      self->set_default_handler(caf::drop);
+      return {[](stop_atom) {}};
+    });
+    transfer =
+        system->spawn(transfer_actor, kId, shared, caf::actor_cast<ManagerActorHandle>(manager));
+  }
+  ~LoneTransfer() override {
+    caf::anon_send_exit(manager, caf::exit_reason::kill);
+    caf::anon_send_exit(transfer, caf::exit_reason::kill);
+    sched->run();
+    system.reset();
+  }
+
+  static msg::TransferCmd open_cmd() {
+    const OpenRequest r = test_request();
+    TransferOpened h;
+    h.transfer_id = kId;
+    h.sender = kSender;
+    h.receivers = r.receivers;
+    h.idempotency_key = r.idempotency_key;
+    h.total_size = r.total_size;
+    h.mts = r.mts;
+    h.width = r.width;
+    h.height = r.height;
+    h.scan_ends = r.scan_ends;
+    h.node = 3;
+    return msg::TransferCmd{kId, OpenTransfer{std::move(h)}, {}};
+  }
+  void kill() {
+    caf::anon_send_exit(transfer, caf::exit_reason::kill);  // no exit handler runs
+    sched->run();
+  }
+};
+
+TEST_F(LoneTransfer, RepliesItHoldsWhenKilledRunOnceWithUnavailable) {
+  Answers opened, resumed;
+  caf::anon_send(transfer, transfer_atom_v, open_cmd(), opened.reply());
+  caf::anon_send(transfer, resume_atom_v, msg::ResumeQuery{kId, kSender}, resumed.reply());
+  sched->run();
+  ASSERT_EQ(log.held(), 1u);
+  EXPECT_TRUE(opened.seen.empty());   // waits for the TransferOpened to be durable
+  EXPECT_TRUE(resumed.seen.empty());  // queued behind it
+  kill();
+  ASSERT_EQ(opened.seen.size(), 1u);
+  ASSERT_EQ(resumed.seen.size(), 1u);
+  EXPECT_EQ(opened.seen[0].error().code, ErrorCode::unavailable);
+  EXPECT_EQ(resumed.seen[0].error().code, ErrorCode::unavailable);
+  log.release();  // the late durability report finds no actor and answers nothing again
+  sched->run();
+  EXPECT_EQ(opened.seen.size(), 1u);
+  EXPECT_EQ(resumed.seen.size(), 1u);
+}
+
+TEST_F(LoneTransfer, CallsQueuedOrSentAfterItStopsStillAnswerUnavailable) {
+  Answers queued, late;
+  caf::anon_send_exit(transfer, caf::exit_reason::kill);
+  caf::anon_send(transfer, transfer_atom_v, open_cmd(), queued.reply());  // behind the exit
+  sched->run();
+  ASSERT_EQ(queued.seen.size(), 1u);
+  EXPECT_EQ(queued.seen[0].error().code, ErrorCode::unavailable);
+  caf::anon_send(transfer, resume_atom_v, msg::ResumeQuery{kId, kSender}, late.reply());
+  sched->run();
+  ASSERT_EQ(late.seen.size(), 1u);
+  EXPECT_EQ(late.seen[0].error().code, ErrorCode::unavailable);
+  EXPECT_EQ(log.held(), 0u);
 }
 
 }  // namespace
