@@ -3,7 +3,8 @@
 // transfer_actor.hpp): every handled message re-arms an idle timer; a timer
 // that fires with no activity since, while the actor is quiescent (nothing in
 // flight, no reply owed), reports idle to the manager, which then sends stop
-// only if it has forwarded nothing the actor has not handled. Internal to actors/.
+// only if it has forwarded nothing the actor has not handled. An actor that
+// stops on its own announces it first (announce_exit). Internal to actors/.
 //
 // `Self` is a stateful actor pointer whose state has `shared`, `manager`,
 // `activity`, `timer_armed` and `stopping`.

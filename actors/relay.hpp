@@ -13,6 +13,12 @@
 // runs exactly once, also when the actor holding its call stops first (then
 // with `unavailable`).
 //
+// Scheduling: no actor here waits for a response, so a call costs the same
+// however many are in flight. Give the actor_system scheduler.policy=sharing
+// (glimpsed does): CAF 0.17's work-stealing queue walks the victim's whole
+// queue on every steal, so a burst that readies K transfer actors at once
+// (e.g. 40,000 resumes) costs O(K^2) under the default policy.
+//
 // Durability: a reply that reports bytes, a file id or completion is sent only
 // after the events saying so are durable in the EventLog. Replies of one
 // transfer are delivered in the order its commands were received.

@@ -3,6 +3,10 @@
 namespace glimpse::node {
 
 NodeConfig::NodeConfig() {
+  // A default, still overridable (--scheduler.policy=stealing): CAF 0.17's
+  // work-stealing queue walks the victim's whole queue on every steal, so a
+  // burst that readies K actors at once costs O(K^2) (see actors/relay.hpp).
+  set("scheduler.policy", caf::atom("sharing"));
   caf::config_option_adder{custom_options_, "global"}
       .add(options.listen, "listen", "address to listen on, host:port (port 0: any free port)")
       .add(options.data_dir, "data", "data directory (RocksDB and token.secret)")
