@@ -4,16 +4,18 @@
 //   raw/chunk: one Put (event + chunk in one WriteBatch) + WAL sync per chunk,
 //              one writer thread (the naive anchor);
 //   raw/group: one WriteBatch of N chunks (one per transfer) + sync per group.
-// Then recovery of 10,000 unfinished transfers and memory per passivated one.
+// Then recovery of 10,000 unfinished transfers (all resumed at once) and memory
+// per passivated one.
 // Every figure is printed beside its anchor. Data lives in a temp dir, deleted.
 //
 // Usage: bench_ingest [--seconds S] [--transfers 1,64,1024] [--chunks 16,64]
-//                     [--recovery N] [--dir D]
+//                     [--recovery N] [--scheduler stealing|sharing] [--dir D]
 #include <malloc.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <caf/actor_registry.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
@@ -93,9 +95,15 @@ actors::Expected<T> wait(std::function<void(actors::Relay::Callback<T>)> start) 
   return std::move(*out);
 }
 
+// CAF's scheduler: "sharing" (glimpsed's) or "stealing" (CAF's default).
+void use_scheduler(caf::actor_system_config& cfg, const std::string& policy) {
+  cfg.set("scheduler.policy", policy == "sharing" ? caf::atom("sharing") : caf::atom("stealing"));
+}
+
 // N transfers, each with one chunk in flight (a closed loop per sender);
 // a transfer that reaches TS is replaced by a new one.
-Result run_actors(const std::string& dir, size_t n, size_t chunk, double seconds) {
+Result run_actors(const std::string& dir, size_t n, size_t chunk, double seconds,
+                  const std::string& policy) {
   std::unique_ptr<storage::EventLog> log;
   storage::RocksDbOptions opts;
   opts.path = dir;
@@ -105,6 +113,7 @@ Result run_actors(const std::string& dir, size_t n, size_t chunk, double seconds
     std::exit(1);
   }
   caf::actor_system_config cfg;
+  use_scheduler(cfg, policy);
   Result res;
   {
     caf::actor_system system{cfg};
@@ -247,13 +256,15 @@ Result run_raw(const std::string& dir, size_t group, size_t chunk, double second
 
 size_t heap_in_use() { return mallinfo2().uordblks; }
 
-void recovery_bench(const std::string& dir, size_t n) {
+void recovery_bench(const std::string& dir, size_t n, const std::string& policy) {
+  double setup_s = 0;
   {
     std::unique_ptr<storage::EventLog> log;
     storage::RocksDbOptions opts;
     opts.path = dir;
     if (!storage::open_rocksdb_log(opts, &log).ok()) std::exit(1);
     caf::actor_system_config cfg;
+    use_scheduler(cfg, policy);
     caf::actor_system system{cfg};
     actors::RelayConfig rc;
     rc.node = 1;
@@ -264,6 +275,7 @@ void recovery_bench(const std::string& dir, size_t n) {
     std::mutex mu;
     std::condition_variable cv;
     size_t done = 0;
+    const auto start = Clock::now();
     for (size_t i = 0; i < n; ++i)
       relay.open_transfer(1, open_request(i, 1 << 20), [&](auto r) {
         if (!r.ok()) std::fprintf(stderr, "open: %s\n", r.error().to_string().c_str()), std::abort();
@@ -275,6 +287,7 @@ void recovery_bench(const std::string& dir, size_t n) {
       });
     std::unique_lock<std::mutex> lock(mu);
     cv.wait(lock, [&] { return done == n; });
+    setup_s = std::chrono::duration<double>(Clock::now() - start).count();
   }
   std::unique_ptr<storage::EventLog> log;
   storage::RocksDbOptions opts;
@@ -283,6 +296,7 @@ void recovery_bench(const std::string& dir, size_t n) {
   if (!storage::open_rocksdb_log(opts, &log).ok()) std::exit(1);
   const double open_s = std::chrono::duration<double>(Clock::now() - t0).count();
   caf::actor_system_config cfg;
+  use_scheduler(cfg, policy);
   caf::actor_system system{cfg};
   actors::RelayConfig rc;
   rc.node = 1;
@@ -293,6 +307,7 @@ void recovery_bench(const std::string& dir, size_t n) {
   auto report = relay->recover();
   if (!report.ok()) std::fprintf(stderr, "recover: %s\n", report.error().to_string().c_str()), std::exit(1);
   const size_t h1 = heap_in_use();
+  const size_t running_before = system.registry().running();  // the manager
   // Every transfer recovers into an actor on its next command (resume).
   t0 = Clock::now();
   std::mutex mu;
@@ -315,11 +330,19 @@ void recovery_bench(const std::string& dir, size_t n) {
     if (stats.active_transfers == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  // The manager forgets an actor when it tells it to stop; wait until all have
+  // exited (and freed their memory), so only the manager is left.
+  while (system.registry().running() > running_before)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   const size_t h2 = heap_in_use();
   relay.reset();  // frees the manager's directory; RocksDB's caches stay
   system.await_all_actors_done();
   const size_t h3 = heap_in_use();
-  std::printf("\nrecovery of %zu unfinished transfers (1 chunk each), RocksDB sync log\n", n);
+  std::printf(
+      "\nrecovery of %zu unfinished transfers (1 chunk each), RocksDB sync log, CAF "
+      "scheduler %s\n",
+      n, policy.c_str());
+  std::printf("  setup: open + 1 chunk, all at once %6.3f s   (before the restart)\n", setup_s);
   std::printf("  log open                         %8.3f s\n", open_s);
   std::printf("  Relay::recover() (scan all)      %8.3f s   found %llu unfinished   goal < 2 s\n",
               report->elapsed.count() / 1e6, static_cast<unsigned long long>(report->unfinished));
@@ -349,16 +372,17 @@ std::vector<size_t> parse_list(const std::string& s) {
 int main(int argc, char** argv) {
   static const char kHelp[] =
       "usage: bench_ingest [--seconds S] [--transfers 1,64,1024] [--chunks 16,64]\n"
-      "                    [--recovery N] [--dir D]\n\n"
+      "                    [--recovery N] [--scheduler stealing|sharing] [--dir D]\n\n"
       "N concurrent transfers appending chunks through the actors with sync durability,\n"
       "next to raw RocksDB doing the same writes (one Put + sync per chunk; one\n"
       "WriteBatch + sync per group) in the same run; then recovery of N unfinished\n"
-      "transfers and memory per passivated transfer. Data goes to a temporary\n"
-      "directory (or D), deleted afterwards.\n";
+      "transfers and memory per passivated transfer. --scheduler picks CAF's\n"
+      "scheduler policy: sharing (default, as glimpsed) or stealing (CAF's own\n"
+      "default). Data goes to a temporary directory (or D), deleted afterwards.\n";
   std::string error;
   auto args = glimpse::util::Args::parse(
-      argc, argv, 1,
-      {{"seconds"}, {"transfers"}, {"chunks"}, {"recovery"}, {"dir"}}, &error);
+      argc, argv, 1, {{"seconds"}, {"transfers"}, {"chunks"}, {"recovery"}, {"scheduler"}, {"dir"}},
+      &error);
   if (!args || !args->positionals().empty()) {
     std::fprintf(stderr, "bench_ingest: %s\n%s", args ? "unexpected argument" : error.c_str(),
                  kHelp);
@@ -373,6 +397,9 @@ int main(int argc, char** argv) {
   std::vector<size_t> chunks_kib = parse_list(args->get("chunks", "16,64"));
   size_t recovery = args->get_u64("recovery", &error).value_or(10000);
   std::string base = args->get("dir");
+  std::string scheduler = args->get("scheduler", "sharing");
+  if (scheduler != "stealing" && scheduler != "sharing")
+    error = "--scheduler must be stealing or sharing, not '" + scheduler + "'";
   if (!error.empty()) {
     std::fprintf(stderr, "bench_ingest: %s\n", error.c_str());
     return 2;
@@ -394,7 +421,7 @@ int main(int argc, char** argv) {
   for (size_t kib : chunks_kib) {
     for (size_t n : transfers) {
       const size_t chunk = kib << 10;
-      auto actors = run_actors(fresh(), n, chunk, seconds);
+      auto actors = run_actors(fresh(), n, chunk, seconds, scheduler);
       auto per_chunk = run_raw(fresh(), 1, chunk, seconds);
       auto grouped = run_raw(fresh(), n, chunk, seconds);
       auto row = [&](const char* name, Result& r) {
@@ -412,7 +439,7 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
     }
   }
-  if (recovery > 0) recovery_bench(fresh(), recovery);
+  if (recovery > 0) recovery_bench(fresh(), recovery, scheduler);
   fs::remove_all(base);
   return 0;
 }
