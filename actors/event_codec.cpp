@@ -73,6 +73,7 @@ void encode_body(schema::Event::Builder b, const EventBody& body) {
           q.setMts(e.mts);
           q.setWidth(e.width);
           q.setHeight(e.height);
+          q.setDeliveredNs(e.delivered_ns);
         } else if constexpr (std::is_same_v<E, NotificationAcked>) {
           b.initNotificationAcked().setFileId(e.file_id);
         }
@@ -139,7 +140,8 @@ Expected<Event> decode_reader(schema::Event::Reader r) {
     case schema::Event::NOTIFICATION_QUEUED: {
       auto q = r.getNotificationQueued();
       out.body = NotificationQueued{q.getFileId(), q.getTransferId(), q.getSender(),
-                                    q.getTotalSize(), q.getMts(), q.getWidth(), q.getHeight()};
+                                    q.getTotalSize(), q.getMts(), q.getWidth(), q.getHeight(),
+                                    q.getDeliveredNs()};
       break;
     }
     case schema::Event::NOTIFICATION_ACKED:

@@ -90,10 +90,13 @@ struct NotificationQueued {
   uint64_t mts = 0;
   uint32_t width = 0;
   uint32_t height = 0;
+  // When the file was delivered (its MTS bytes reported durable), Unix ns; 0 in
+  // events written before the field existed.
+  int64_t delivered_ns = 0;
   friend bool operator==(const NotificationQueued& a, const NotificationQueued& b) {
     return a.file_id == b.file_id && a.transfer_id == b.transfer_id && a.sender == b.sender &&
            a.total_size == b.total_size && a.mts == b.mts && a.width == b.width &&
-           a.height == b.height;
+           a.height == b.height && a.delivered_ns == b.delivered_ns;
   }
 };
 

@@ -7,10 +7,13 @@
 // Threads: any thread may add, cancel or notify. A listener is called with its
 // own recursive mutex held, so calls to one listener never overlap and
 // cancel() waits for a running call (cancel from inside the call is allowed).
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -22,6 +25,27 @@ struct Subscription::State {
   virtual ~State() = default;
   virtual void cancel() = 0;
   virtual bool active() const = 0;
+};
+
+// The last `capacity` distinct strings inserted. Not thread-safe.
+class RecentSet {
+ public:
+  explicit RecentSet(size_t capacity) : capacity_(capacity) {}
+  // False if `s` is among the last `capacity` inserted; else remembers it.
+  bool insert(const std::string& s) {
+    if (!set_.insert(s).second) return false;
+    order_.push_back(s);
+    if (order_.size() > capacity_) {
+      set_.erase(order_.front());
+      order_.pop_front();
+    }
+    return true;
+  }
+
+ private:
+  size_t capacity_;
+  std::unordered_set<std::string> set_;
+  std::deque<std::string> order_;  // the same strings, oldest first
 };
 
 template <class Arg>

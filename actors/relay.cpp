@@ -186,7 +186,13 @@ void Relay::abort(uint64_t sender, uint64_t transfer_id, std::string reason,
 
 Subscription Relay::subscribe_inbox(uint64_t user,
                                     std::function<void(const Notification&)> listener) {
-  auto l = std::make_shared<Listener<Notification>>(std::move(listener));
+  // Each file once: it is told at delivery and again when its inbox has
+  // queued it (transfer_actor.cpp, start_notifications). Listener calls never
+  // overlap, so `seen` needs no lock.
+  auto l = std::make_shared<Listener<Notification>>(
+      [fn = std::move(listener), seen = std::make_shared<RecentSet>(4096)](const Notification& n) {
+        if (seen->insert(n.file_id)) fn(n);
+      });
   // A refused subscribe (the inbox could not be recovered) leaves the
   // subscription registered for live notifications only; it is retried once.
   std::weak_ptr<Listener<Notification>> weak = l;

@@ -88,6 +88,7 @@ struct Notification {
   uint32_t width = 0;
   uint32_t height = 0;
   uint64_t available = 0;  // durable bytes when queued (>= MTS); open_file for the current figure
+  int64_t delivered_ns = 0;  // when the file was delivered (MTS durable), Unix ns; 0 = unknown
 };
 
 struct FileInfo {
@@ -190,8 +191,10 @@ class Relay {
   // -- receiver ----------------------------------------------------------------
 
   // Calls `listener` with every queued, unacked notification of `user` first,
-  // then with new ones as they are queued, until the subscription is cancelled.
-  // A notification can be seen again (e.g. on another subscription) until acked.
+  // then with new ones as soon as they are delivered, until the subscription
+  // is cancelled; each file once per subscription (of its last 4096 files).
+  // A notification can be seen again on another subscription, e.g. after a
+  // restart, until acked: clients dedup by file id.
   Subscription subscribe_inbox(uint64_t user, std::function<void(const Notification&)> listener);
   void ack_notification(uint64_t user, std::string file_id, Callback<Done> done);
 

@@ -260,6 +260,7 @@ void apply_in_place(TransferState& s, const Event& event) {
         } else if constexpr (std::is_same_v<E, Delivered>) {
           s.file_id = e.file_id;
           s.delivered_offset = e.offset;
+          s.delivered_ns = event.time_ns;
         } else if constexpr (std::is_same_v<E, ReceiverNotified>) {
           s.notified.push_back(e.receiver);
         } else if constexpr (std::is_same_v<E, Completed>) {

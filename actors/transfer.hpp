@@ -72,6 +72,7 @@ struct TransferState {
   uint64_t acked = 0;                      // [0, acked) is contiguous
   std::string file_id;                     // set by Delivered
   uint64_t delivered_offset = 0;
+  int64_t delivered_ns = 0;                // the Delivered event's time
   std::vector<uint64_t> notified;  // receivers with ReceiverNotified, in event order
   Sha256Bytes sha256{};            // set by Completed
   std::string abort_reason;
@@ -93,7 +94,8 @@ struct TransferState {
   friend bool operator==(const TransferState& a, const TransferState& b) {
     return a.phase == b.phase && a.header == b.header && a.chunks == b.chunks &&
            a.acked == b.acked && a.file_id == b.file_id &&
-           a.delivered_offset == b.delivered_offset && a.notified == b.notified &&
+           a.delivered_offset == b.delivered_offset && a.delivered_ns == b.delivered_ns &&
+           a.notified == b.notified &&
            a.sha256 == b.sha256 && a.abort_reason == b.abort_reason &&
            a.last_event_ns == b.last_event_ns;
   }

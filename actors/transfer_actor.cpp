@@ -82,9 +82,11 @@ void issue(TransferActor self, std::vector<Event> events, std::string bytes) {
   const uint64_t token = ++st.issued;
   st.inflight.push_back(std::move(events));
   auto handle = caf::actor_cast<TransferActorHandle>(self);
-  // Runs on the log's writer thread (or inline for the memory log): only a send.
-  st.shared->log->append(std::move(req), [handle, token](storage::Status s) {
-    caf::anon_send(handle, durable_atom_v, msg::BatchDone{token, s.ok(), s.to_string()});
+  // Runs on the log's writer thread (or inline for the memory log): only a
+  // clock read and a send.
+  st.shared->log->append(std::move(req), [handle, token, shared = st.shared](storage::Status s) {
+    caf::anon_send(handle, durable_atom_v,
+                   msg::BatchDone{token, s.ok(), s.to_string(), shared->now_ns()});
   });
 }
 
@@ -155,7 +157,7 @@ void submit(TransferActor self, State::Deferred work) {
   run_deferred(self);
 }
 
-void start_notifications(TransferActor self);
+void start_notifications(TransferActor self, bool live = false);
 
 void after_durable(TransferActor self, const std::vector<Event>& events) {
   auto& st = self->state;
@@ -168,17 +170,27 @@ void after_durable(TransferActor self, const std::vector<Event>& events) {
   }
   if (progress && st.durable.delivered() && st.shared->file_watchers->has_listeners(st.id))
     st.shared->file_watchers->notify(st.id, progress_of(st.durable));
-  if (delivered) start_notifications(self);
+  if (delivered) start_notifications(self, /*live=*/true);
   if (terminal) self->send(st.manager, finished_atom_v, st.id, st.durable.header.sender);
 }
 
-void start_notifications(TransferActor self) {
+// Asks each receiver's inbox (through the manager) to queue the notification
+// durably, and, on the first report of Delivered (`live`), tells the
+// receivers' live subscribers at once, without waiting for their inbox.
+// Ordering: the queue request is in the manager's mailbox before any
+// subscriber hears of the file, so an ack the subscriber sends reaches the
+// inbox after the notification it acks. The inbox tells its live subscribers
+// again when it queues; those repeats are the listener's to drop (by file id).
+void start_notifications(TransferActor self, bool live) {
   auto& st = self->state;
   const auto& h = st.durable.header;
+  const int64_t delivered_ns = st.delivered_at_ns != 0 ? st.delivered_at_ns : st.durable.delivered_ns;
   for (uint64_t receiver : st.durable.receivers_to_notify()) {
     if (!st.notifying.insert(receiver).second) continue;
     NotificationQueued n{st.durable.file_id, h.transfer_id, h.sender, h.total_size,
-                         h.mts, h.width, h.height};
+                         h.mts,  h.width,   h.height, delivered_ns};
+    Notification now{n.file_id, n.transfer_id, n.sender, n.total_size, n.mts,
+                     n.width,   n.height,      st.durable.acked, delivered_ns};
     msg::InboxCmd cmd{receiver, QueueNotification{std::move(n)}, st.durable.acked};
     // Answered on the inbox's thread (or wherever the call is dropped): only a send.
     msg::Reply<Done> queued{
@@ -186,6 +198,7 @@ void start_notifications(TransferActor self) {
           caf::anon_send(me, notified_atom_v, receiver, r.ok());
         }};
     self->send(st.manager, inbox_atom_v, std::move(cmd), std::move(queued));
+    if (live) st.shared->inbox_listeners->notify(receiver, now);
   }
 }
 
@@ -324,7 +337,10 @@ TransferActorHandle::behavior_type transfer_actor(TransferActor self, uint64_t t
         auto events = std::move(st.inflight.front());
         st.inflight.pop_front();
         st.done = b.token;
-        for (const auto& e : events) apply_in_place(st.durable, e);
+        for (const auto& e : events) {
+          apply_in_place(st.durable, e);
+          if (std::holds_alternative<Delivered>(e.body)) st.delivered_at_ns = b.at_ns;
+        }
         flush_replies(st);
         after_durable(self, events);
         run_deferred(self);

@@ -65,6 +65,7 @@ struct TransferActorState {
   std::deque<Pending> replies;
   std::deque<Deferred> deferred;
   std::set<uint64_t> notifying;  // receivers whose inbox has not answered yet
+  int64_t delivered_at_ns = 0;   // when Delivered was reported durable (0: before this actor)
   bool notify_retry_armed = false;
   uint64_t handled = 0;  // messages received from the manager
   uint64_t activity = 0;

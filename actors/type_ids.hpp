@@ -64,6 +64,7 @@ struct BatchDone {
   uint64_t token = 0;
   bool ok = true;
   std::string message;
+  int64_t at_ns = 0;  // when the log reported it (RelayConfig::now_ns)
 };
 
 // What Relay::recover() found, handed to the manager.

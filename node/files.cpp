@@ -98,6 +98,8 @@ class InboxFeed final : public kj::TaskSet::ErrorHandler {
     out.setMts(n.mts);
     out.setWidth(n.width);
     out.setHeight(n.height);
+    out.setAvailable(n.available);
+    out.setDeliveredNs(n.delivered_ns);
     tasks_.add(req.send().ignoreResult());
   }
 

@@ -77,6 +77,7 @@ struct NotificationQueued {
   mts @4 :UInt64;
   width @5 :UInt32;
   height @6 :UInt32;
+  deliveredNs @7 :Int64;            # when its MTS bytes were reported durable (Unix ns); 0 = unknown
 }
 
 # The user's connected client acknowledged the notification; it is not sent again.

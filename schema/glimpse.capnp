@@ -99,6 +99,8 @@ struct Notification {
   mts @3 :UInt64;
   width @4 :UInt32;
   height @5 :UInt32;
+  available @6 :UInt64;     # durable bytes when queued (>= mts); File.info for the current figure
+  deliveredNs @7 :Int64;    # when the file was delivered (MTS durable), Unix time in ns; 0 = unknown
 }
 
 interface InboxListener {

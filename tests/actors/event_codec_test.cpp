@@ -32,7 +32,8 @@ std::vector<Event> every_event_type() {
       Event{5, c},
       Event{6, Aborted{"user cancelled"}},
       Event{7, Expired{}},
-      Event{8, NotificationQueued{"n3-0000000000000007", 7, 100, 1000, 400, 640, 480}},
+      Event{8, NotificationQueued{"n3-0000000000000007", 7, 100, 1000, 400, 640, 480,
+                                  1700000000123456789}},
       Event{INT64_MAX, NotificationAcked{"n3-0000000000000007"}},
   };
 }

@@ -61,6 +61,39 @@ TEST_F(InboxShell, SubscriberGetsQueuedFirstThenLiveBeforeTheInboxWrite) {
   node->run();
 }
 
+TEST_F(InboxShell, NotificationSaysWhenItsFileBecameDurableAndHowMuchIsThere) {
+  auto clock = std::make_shared<int64_t>(1'000'000'000);
+  auto config = test_config();
+  config.now_ns = [clock] { return *clock; };
+  node.reset();
+  node = std::make_unique<DeterministicNode>(log, config);
+  std::vector<Notification> seen;
+  auto sub = node->relay->subscribe_inbox(kAlice, [&](const Notification& n) { seen.push_back(n); });
+  node->run();
+  log.holding = false;
+  Reply<TransferStatus> o, a;
+  node->relay->open_transfer(kSender, test_request("t"), o.cb());
+  node->run();
+  log.holding = true;
+  node->relay->append(kSender, o.value().transfer_id, 0, test_bytes(1000), a.cb());
+  node->run();
+  *clock = 7'000'000'000;  // the chunk's batch (with Delivered) is reported durable now
+  log.release(1);
+  node->run();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].delivered_ns, 7'000'000'000);  // durable, not decided (1 s)
+  EXPECT_EQ(seen[0].available, 1000u);
+  // A later subscriber reads the same time from the queued notification.
+  log.holding = false;
+  log.release();
+  node->run();
+  std::vector<Notification> later;
+  auto sub2 = node->relay->subscribe_inbox(kAlice, [&](const Notification& n) { later.push_back(n); });
+  node->run();
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].delivered_ns, 7'000'000'000);
+}
+
 TEST_F(InboxShell, SubscriberArrivingWhileTheQueueWriteRunsGetsItOnce) {
   log.holding = true;
   const std::string id = deliver("a");

@@ -29,5 +29,15 @@ TEST(Registry, ListenerCancelledBeforeAddIsNotKept) {
   EXPECT_EQ(l.use_count(), 1);  // the registry holds no reference
 }
 
+TEST(RecentSet, RefusesRepeatsOfItsLastNAndForgetsOlderOnes) {
+  RecentSet seen(2);
+  EXPECT_TRUE(seen.insert("a"));
+  EXPECT_FALSE(seen.insert("a"));
+  EXPECT_TRUE(seen.insert("b"));
+  EXPECT_TRUE(seen.insert("c"));  // "a" falls out
+  EXPECT_FALSE(seen.insert("b"));
+  EXPECT_TRUE(seen.insert("a"));
+}
+
 }  // namespace
 }  // namespace glimpse::actors

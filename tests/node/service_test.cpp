@@ -3,6 +3,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
+#include <chrono>
 #include <ctime>
 
 #include <gtest/gtest.h>
@@ -91,6 +92,54 @@ TEST_F(NodeService, SendThenReceiverFollowsToTheEnd) {
   EXPECT_TRUE(state->completed);
   auto now = client::read_now(receiver, receiver.login(token(2)), file_id);
   EXPECT_EQ(now->bytes, request.jpeg);
+}
+
+// Records every notification the node sends, fulfilling `arrived` on the first.
+class RecordingInbox final : public rpc::InboxListener::Server {
+ public:
+  RecordingInbox(std::vector<std::pair<std::string, rpc::Notification::Reader>>* seen,
+                 std::vector<kj::Own<capnp::MallocMessageBuilder>>* kept)
+      : seen_(seen), kept_(kept) {}
+
+ protected:
+  kj::Promise<void> notify(NotifyContext c) override {
+    kept_->push_back(kj::heap<capnp::MallocMessageBuilder>());
+    kept_->back()->setRoot(c.getParams().getNotification());
+    auto copy = kept_->back()->getRoot<rpc::Notification>().asReader();
+    seen_->emplace_back(copy.getFileId().cStr(), copy);
+    return kj::READY_NOW;
+  }
+
+ private:
+  std::vector<std::pair<std::string, rpc::Notification::Reader>>* seen_;
+  std::vector<kj::Own<capnp::MallocMessageBuilder>>* kept_;
+};
+
+TEST_F(NodeService, SubscriberIsToldOfEachFileOnceWithItsBytesAndDeliveryTime) {
+  client::Connection c(address());
+  std::vector<std::pair<std::string, rpc::Notification::Reader>> seen;
+  std::vector<kj::Own<capnp::MallocMessageBuilder>> kept;
+  auto sub = c.login(token(2)).subscribeRequest();
+  sub.setInbox(kj::heap<RecordingInbox>(&seen, &kept));
+  auto handle = sub.send().wait(c.wait_scope()).getHandle();
+  const int64_t before = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  auto request = small_photo({2}, "k7");
+  std::string file_id = client::send_photo(c, c.login(token(1)), request, {});
+  // A repeat would be sent when the inbox queues the file, which it does
+  // before it handles this ack; so it would arrive before the ack's answer.
+  auto ack = c.login(token(2)).ackRequest();
+  ack.setFileId(file_id);
+  ack.send().wait(c.wait_scope());
+  ASSERT_EQ(seen.size(), 1u);
+  auto n = seen[0].second;
+  EXPECT_EQ(seen[0].first, file_id);
+  EXPECT_EQ(n.getSender(), 1u);
+  EXPECT_EQ(n.getTotalSize(), request.jpeg.size());
+  EXPECT_GE(n.getAvailable(), request.mts);
+  EXPECT_LE(n.getAvailable(), request.jpeg.size());
+  EXPECT_GE(n.getDeliveredNs(), before);
 }
 
 TEST_F(NodeService, RefusalsAreOneMessageEach) {
