@@ -74,10 +74,8 @@ RawResult RawDb::write(const std::vector<std::string_view>& payloads, size_t gro
   return res;
 }
 
-RawResult RawDb::write_for(size_t group, size_t chunk, double seconds, bool sync) {
-  std::string data(chunk, '\0');
-  for (size_t i = 0; i < chunk; ++i) data[i] = static_cast<char>((i * 131 + group * 7) >> 3);
-  const std::vector<std::string_view> batch(group, data);
+RawResult RawDb::write_for(std::string_view payload, size_t group, double seconds, bool sync) {
+  const std::vector<std::string_view> batch(group, payload);
   RawResult total;
   const auto start = Clock::now();
   while (std::chrono::duration<double>(Clock::now() - start).count() < seconds) {

@@ -37,8 +37,8 @@ class RawDb {
   // WAL sync when `sync`.
   RawResult write(const std::vector<std::string_view>& payloads, size_t group, bool sync = true);
 
-  // Writes `chunk`-byte payloads in batches of `group` for `seconds`.
-  RawResult write_for(size_t group, size_t chunk, double seconds, bool sync = true);
+  // Writes `payload` as every chunk, in batches of `group`, for `seconds`.
+  RawResult write_for(std::string_view payload, size_t group, double seconds, bool sync = true);
 
  private:
   rocksdb::DB* db_ = nullptr;

@@ -3,9 +3,11 @@
 // For C concurrent senders (default 1, 16, 256), each on its own connection,
 // all driven from one KJ thread: every sender streams prepared photos one after
 // another (64 KiB writes) to a real glimpsed (sync durability) while C
-// receivers are subscribed. Printed: sender MB/s, first byte -> Delivered
-// p50/p99, and Delivered -> receiver notification p50/p99. Two anchors, same
-// run, same bytes:
+// receivers, in a process of their own (as on their own devices), are
+// subscribed. Printed: sender MB/s, first byte -> Delivered (the sender hears
+// of it) p50/p99, and Delivered (the node's log reported the MTS bytes
+// durable; the notification says when) -> the receiver has the notification,
+// p50/p99. Two anchors, same run, same bytes:
 //   sink: streamed with the same client code to a sink process (this program
 //         with --sink) that persists nothing — the ceiling;
 //   disk: written to raw RocksDB with the log's options, C chunks per
@@ -91,7 +93,7 @@ struct Photo {
 };
 
 struct Sample {
-  Clock::time_point first_write, delivered, notified, done;
+  Clock::time_point first_write, delivered, done;
   std::string file_id;
 };
 
@@ -151,41 +153,78 @@ int64_t unix_ns() {
       .count();
 }
 
-// When a receiver heard of a file: on the bench's steady clock, and the
-// node-side latency (arrival minus the Delivered event's wall-clock time,
-// which the notification carries; same machine, same clock).
-struct Seen {
-  Clock::time_point at;
-  double since_delivered_ms = -1;  // < 0: the node did not say when
-};
-
+// A receiver's notifications: file id -> ms from the moment the node reported
+// the file delivered (the notification says when, in Unix ns; same machine,
+// same clock) to its arrival here.
 class Inbox final : public glimpse::rpc::InboxListener::Server {
  public:
-  explicit Inbox(std::map<std::string, Seen>& seen) : seen_(seen) {}
+  explicit Inbox(std::map<std::string, double>& seen) : seen_(seen) {}
  protected:
   kj::Promise<void> notify(NotifyContext c) override {
     auto n = c.getParams().getNotification();
-    Seen s{Clock::now(), -1};
-    if (n.getDeliveredNs() > 0) s.since_delivered_ms = (unix_ns() - n.getDeliveredNs()) / 1e6;
-    seen_.emplace(n.getFileId(), s);
+    seen_.emplace(n.getFileId(), n.getDeliveredNs() > 0 ? (unix_ns() - n.getDeliveredNs()) / 1e6 : -1);
     return kj::READY_NOW;
   }
  private:
-  std::map<std::string, Seen>& seen_;
+  std::map<std::string, double>& seen_;
 };
+
+// --- the receivers: their own process, as on their own devices -------------
+// Subscribes users first_user.. first_user+c-1, each on its own connection,
+// touches OUT.ready, and once `expect` files were notified (or after 120 s)
+// writes "file_id ms_since_delivered" lines to OUT.
+int run_receivers(int port, const std::string& secret_file, uint64_t first_user, int c,
+                  size_t expect, const std::string& out) {
+  std::string error;
+  auto secret = glimpse::token::load_or_create_secret(secret_file, &error);
+  if (!secret) return std::fprintf(stderr, "receivers: %s\n", error.c_str()), 1;
+  auto io = kj::setupAsyncIo();
+  std::vector<kj::Own<kj::AsyncIoStream>> streams;
+  std::vector<kj::Own<capnp::TwoPartyClient>> clients;
+  std::vector<glimpse::rpc::Handle::Client> handles;
+  std::map<std::string, double> seen;
+  for (int i = 0; i < c; ++i) {
+    auto addr = io.provider->getNetwork().parseAddress("127.0.0.1", port).wait(io.waitScope);
+    streams.push_back(addr->connect().wait(io.waitScope));
+    clients.push_back(kj::heap<capnp::TwoPartyClient>(*streams.back()));
+    auto login = clients.back()->bootstrap().castAs<glimpse::rpc::Gateway>().loginRequest();
+    login.setToken(glimpse::token::mint(*secret, first_user + i, time(nullptr) + 3600));
+    auto sub = login.send().wait(io.waitScope).getSession().subscribeRequest();
+    sub.setInbox(kj::heap<Inbox>(seen));
+    handles.push_back(sub.send().wait(io.waitScope).getHandle());
+  }
+  { std::ofstream(out + ".ready") << "ready\n"; }
+  for (int i = 0; i < 12000 && seen.size() < expect; ++i)
+    io.provider->getTimer().afterDelay(10 * kj::MILLISECONDS).wait(io.waitScope);
+  std::ofstream f(out + ".tmp");
+  for (auto& [id, ms] : seen) f << id << " " << ms << "\n";
+  f.close();
+  fs::rename(out + ".tmp", out);
+  return 0;
+}
+
+pid_t spawn(std::vector<std::string> argv, const std::string& log);
 
 struct RoundResult {
   double mbps = 0;
   double delivered_p50 = 0, delivered_p99 = 0;  // first byte -> sender told Delivered, ms
-  double notified_p50 = 0, notified_p99 = 0;    // Delivered -> receiver notified, ms
-  bool node_clock = false;                      // notified_* from the Delivered event's time
+  double notified_p50 = 0, notified_p99 = 0;    // Delivered durable -> receiver notified, ms
   size_t notified = 0, files = 0;
 };
 
-RoundResult round_relay(kj::AsyncIoContext& io, int port, const std::string& secret, int c,
-                        int per, int round, const std::vector<Photo>& photos) {
+RoundResult round_relay(kj::AsyncIoContext& io, int port, const std::string& dir,
+                        const std::string& secret, int c, int per, int round,
+                        const std::vector<Photo>& photos) {
   Driver d{io, {}, {}};
-  std::map<std::string, Seen> seen;
+  const std::string out = dir + "/notified." + std::to_string(round);
+  // New receivers every round: older rounds' files stay queued for the old ones.
+  const uint64_t first_receiver = 1'000'000 * static_cast<uint64_t>(round);
+  pid_t receivers = spawn({"/proc/self/exe", "--receivers", std::to_string(port),
+                           dir + "/data/token.secret", std::to_string(first_receiver), std::to_string(c),
+                           std::to_string(static_cast<size_t>(c) * per), out},
+                          out + ".log");
+  for (int i = 0; i < 6000 && !fs::exists(out + ".ready"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   std::vector<glimpse::rpc::Session::Client> senders;
   std::vector<kj::Own<void>> keep;
   std::vector<glimpse::rpc::Handle::Client> handles;
@@ -197,9 +236,6 @@ RoundResult round_relay(kj::AsyncIoContext& io, int port, const std::string& sec
       return req.send().wait(io.waitScope).getSession();
     };
     senders.push_back(login(1 + i));
-    auto sub = login(100000 + i).subscribeRequest();
-    sub.setInbox(kj::heap<Inbox>(seen));
-    handles.push_back(sub.send().wait(io.waitScope).getHandle());
   }
   std::vector<Sample> samples(static_cast<size_t>(c) * per);
   uint64_t bytes = 0;
@@ -210,7 +246,7 @@ RoundResult round_relay(kj::AsyncIoContext& io, int port, const std::string& sec
     bytes += p.jpeg.size();
     auto req = senders[i].sendRequest();
     auto h = req.initHeader();
-    h.initReceivers(1).set(0, 100000 + i);
+    h.initReceivers(1).set(0, first_receiver + i);
     h.setTotalSize(p.jpeg.size());
     h.setMts(p.mts);
     h.setWidth(p.prepared.width);
@@ -236,9 +272,15 @@ RoundResult round_relay(kj::AsyncIoContext& io, int port, const std::string& sec
   for (int i = 0; i < c; ++i) all.add(send_one(i, 0));
   kj::joinPromises(all.releaseAsArray()).wait(io.waitScope);
   const double secs = ms(Clock::now() - start) / 1000;
-  // Notifications may trail completion slightly: wait a bounded while.
-  for (int i = 0; i < 500 && seen.size() < samples.size(); ++i)
-    io.provider->getTimer().afterDelay(10 * kj::MILLISECONDS).wait(io.waitScope);
+  // The receivers exit once every file was notified (or after their timeout).
+  ::waitpid(receivers, nullptr, 0);
+  std::map<std::string, double> seen;
+  {
+    std::ifstream in(out);
+    std::string id;
+    double since = 0;
+    while (in >> id >> since) seen.emplace(id, since);
+  }
   RoundResult r;
   r.mbps = bytes / secs / 1e6;
   r.files = samples.size();
@@ -246,14 +288,9 @@ RoundResult round_relay(kj::AsyncIoContext& io, int port, const std::string& sec
   for (auto& s : samples) {
     to_delivered.push_back(ms(s.delivered - s.first_write));
     auto it = seen.find(s.file_id);
-    if (it == seen.end()) continue;
+    if (it == seen.end() || it->second < 0) continue;
     ++r.notified;
-    if (it->second.since_delivered_ms >= 0) {
-      r.node_clock = true;
-      to_notified.push_back(it->second.since_delivered_ms);
-    } else {
-      to_notified.push_back(ms(it->second.at - s.delivered));
-    }
+    to_notified.push_back(it->second);
   }
   r.delivered_p50 = pct(to_delivered, 0.5);
   r.delivered_p99 = pct(to_delivered, 0.99);
@@ -343,6 +380,9 @@ std::vector<Photo> load_photos(const std::string& dir) {
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "--sink") return run_sink(argv[2]);
+  if (argc == 8 && std::string(argv[1]) == "--receivers")
+    return run_receivers(std::atoi(argv[2]), argv[3], std::stoull(argv[4]), std::atoi(argv[5]),
+                         std::stoull(argv[6]), argv[7]);
   std::string corpus = "../shared/corpus";
   std::vector<int> counts;
   std::string durability = "sync";
@@ -357,7 +397,8 @@ int main(int argc, char** argv) {
           "C concurrent senders per round (default 1 16 256), each sending N photos in\n"
           "turn (default max(2, 256/C)); every C runs R times (default 3) and ends with\n"
           "the medians. Photos from DIR (default ../shared/corpus, else\n"
-          "/work/shared/corpus). --node-flag passes F to glimpsed.");
+          "/work/shared/corpus). --node-flag passes F to glimpsed. GLIMPSE_BENCH_KEEP=1\n"
+          "keeps the run's directory (node and receiver logs).");
       return 0;
     } else if (a == "--corpus" && i + 1 < argc) {
       corpus = argv[++i];
@@ -410,7 +451,7 @@ int main(int argc, char** argv) {
     std::vector<double> to_sink, to_disk, p99;
     for (int r = 0; r < repeat; ++r) {
       double sink_mbps = sink_round(io, sink_port, c, per, photos);
-      RoundResult relay = round_relay(io, node_port, *secret, c, per, ++round, photos);
+      RoundResult relay = round_relay(io, node_port, dir, *secret, c, per, ++round, photos);
       double disk_mbps = disk_round(raw, c, per, photos);
       to_sink.push_back(relay.mbps / sink_mbps);
       to_disk.push_back(relay.mbps / disk_mbps);
@@ -428,7 +469,11 @@ int main(int argc, char** argv) {
   ::kill(sink, SIGKILL);
   ::waitpid(node, nullptr, 0);
   ::waitpid(sink, nullptr, 0);
-  std::error_code ec;
-  fs::remove_all(dir, ec);
+  if (std::getenv("GLIMPSE_BENCH_KEEP") != nullptr) {
+    std::printf("kept %s (glimpsed.log, receivers' logs)\n", dir.c_str());
+  } else {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
   return 0;
 }
