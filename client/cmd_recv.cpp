@@ -56,6 +56,15 @@ class Inbox final : public kj::TaskSet::ErrorHandler {
     std::string id = n.getFileId().cStr();
     if (!seen_.insert(id).second) return;
     auto start = Clock::now();
+    // Same clock only when the node runs on this machine; printed as what it is.
+    const double since_delivered_ms =
+        n.getDeliveredNs() > 0
+            ? (std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count() -
+               n.getDeliveredNs()) /
+                  1e6
+            : -1;
     auto writer = std::make_shared<FrameWriter>(dir_, frames_);
     auto first_frame = std::make_shared<double>(-1);
     auto on_growth = [this, writer, first_frame, start](const FileState& s) {
@@ -67,12 +76,17 @@ class Inbox final : public kj::TaskSet::ErrorHandler {
       if (!writer->update(s, &error)) KJ_FAIL_REQUIRE("cannot write", error);
     };
     tasks_.add(follow_file(session_, id, on_growth)
-                   .then([this, writer, first_frame, start](std::shared_ptr<FileState> s) {
-                     std::printf("%s from %llu: %zu bytes%s, first frame after %.1f ms, "
+                   .then([this, writer, first_frame, start,
+                          since_delivered_ms](std::shared_ptr<FileState> s) {
+                     std::string told;
+                     if (since_delivered_ms >= 0)
+                       told = ", told " + std::to_string(static_cast<long long>(since_delivered_ms)) +
+                              " ms after delivery (node clock)";
+                     std::printf("%s from %llu: %zu bytes%s%s, first frame after %.1f ms, "
                                  "complete after %.1f ms -> %s\n",
                                  s->file_id.c_str(), static_cast<unsigned long long>(s->sender),
                                  s->bytes.size(), s->aborted ? " (sender aborted)" : "",
-                                 *first_frame, ms_since(start),
+                                 told.c_str(), *first_frame, ms_since(start),
                                  writer->jpeg_path(s->file_id).c_str());
                      std::fflush(stdout);
                      auto ack = session_.ackRequest();
