@@ -13,8 +13,7 @@ bool quiescent(const State& st) { return st.inflight.empty() && st.replies.empty
 
 Notification to_notification(const State& st, const NotificationQueued& n) {
   auto it = st.available.find(n.file_id);
-  return Notification{n.file_id, n.transfer_id, n.sender, n.total_size, n.mts, n.width, n.height,
-                      it == st.available.end() ? n.mts : it->second, n.delivered_ns};
+  return notification_of(n, it == st.available.end() ? n.mts : it->second);
 }
 
 void flush_replies(State& st) {

@@ -28,6 +28,13 @@ struct Shared {
   int64_t now_ns() const { return config.now_ns(); }
 };
 
+// What a subscriber is told of a queued notification, with `available`
+// durable bytes.
+inline Notification notification_of(const NotificationQueued& n, uint64_t available) {
+  return Notification{n.file_id, n.transfer_id, n.sender,  n.total_size,  n.mts,
+                      n.width,   n.height,      available, n.delivered_ns};
+}
+
 inline RelayError storage_error(const storage::Status& s, const std::string& what) {
   return RelayError{ErrorCode::storage_failure,
                     what + ": " + s.to_string() + "; nothing was acknowledged, retry"};

@@ -189,8 +189,7 @@ void start_notifications(TransferActor self, bool live) {
     if (!st.notifying.insert(receiver).second) continue;
     NotificationQueued n{st.durable.file_id, h.transfer_id, h.sender, h.total_size,
                          h.mts,  h.width,   h.height, delivered_ns};
-    Notification now{n.file_id, n.transfer_id, n.sender, n.total_size, n.mts,
-                     n.width,   n.height,      st.durable.acked, delivered_ns};
+    const Notification now = notification_of(n, st.durable.acked);
     msg::InboxCmd cmd{receiver, QueueNotification{std::move(n)}, st.durable.acked};
     // Answered on the inbox's thread (or wherever the call is dropped): only a send.
     msg::Reply<Done> queued{
