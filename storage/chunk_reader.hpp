@@ -20,7 +20,8 @@ constexpr int kChunkLookback = 16;
 // Cursor over one transfer's chunks in offset order. Requirements:
 //   void seek_for_prev(uint64_t off);  // last chunk with offset <= off, or invalid
 //   bool valid() const; void next(); void prev();
-//   uint64_t offset() const; std::string_view bytes() const;
+//   uint64_t offset() const; uint64_t size() const;
+//   std::string_view bytes() const;    // size() bytes, or fewer if reading them failed
 //   Status status() const;             // error that made the cursor invalid, if any
 template <class Cursor>
 Status assemble_chunks(Cursor&& c, uint64_t transfer_id, uint64_t offset, uint64_t length,
@@ -41,7 +42,7 @@ Status assemble_chunks(Cursor&& c, uint64_t transfer_id, uint64_t offset, uint64
                                        " (read of [" + std::to_string(offset) + ", " +
                                        std::to_string(end) + "))");
   };
-  auto covers = [&](uint64_t pos) { return c.offset() + c.bytes().size() > pos; };
+  auto covers = [&](uint64_t pos) { return c.offset() + c.size() > pos; };
   uint64_t pos = offset;
   c.seek_for_prev(pos);
   for (int back = 0; c.valid() && !covers(pos) && back < kChunkLookback; ++back) c.prev();
@@ -51,6 +52,14 @@ Status assemble_chunks(Cursor&& c, uint64_t transfer_id, uint64_t offset, uint64
     if (!c.valid() || c.offset() > pos) return missing(pos);
     if (covers(pos)) {
       std::string_view b = c.bytes();
+      if (b.size() != c.size()) {
+        Status s = c.status();
+        out->clear();
+        return s.ok() ? Status(Code::corruption, "chunk at offset " + std::to_string(c.offset()) +
+                                                     " of transfer " + std::to_string(transfer_id) +
+                                                     " could not be read whole")
+                      : s;
+      }
       uint64_t stop = std::min<uint64_t>(c.offset() + b.size(), end);
       out->append(b.data() + (pos - c.offset()), stop - pos);
       pos = stop;
@@ -77,6 +86,7 @@ class MapChunkCursor {
   void next() { ++it_; }
   void prev() { it_ = it_ == chunks_.begin() ? chunks_.end() : std::prev(it_); }
   uint64_t offset() const { return it_->first; }
+  uint64_t size() const { return it_->second.size(); }
   std::string_view bytes() const { return it_->second; }
   Status status() const { return Status(); }
 

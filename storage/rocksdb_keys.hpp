@@ -88,6 +88,6 @@ inline std::string owner_key(StreamId stream, std::string_view index_key) {
 
 // Key of the format version in the meta column family; value is decimal text.
 constexpr std::string_view kFormatVersionKey = "format_version";
-constexpr int kFormatVersion = 2;
+constexpr int kFormatVersion = 3;
 
 }  // namespace glimpse::storage::keys

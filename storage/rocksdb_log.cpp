@@ -6,6 +6,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
 #include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@ constexpr const char* kChunksCf = "chunks";
 constexpr const char* kIndexCf = "index";
 constexpr const char* kMetaCf = "meta";
 constexpr const char* kOwnersCf = "owners";
+constexpr const char* kChunkRefsCf = "chunk_refs";
 
 rocksdb::CompressionType small_value_compression() {
   auto supported = rocksdb::GetSupportedCompressions();
@@ -45,11 +47,12 @@ rocksdb::ColumnFamilyOptions small_value_options() {
   return cf;
 }
 
-rocksdb::ColumnFamilyOptions chunk_options(const RocksDbOptions& options) {
+// Format 2's chunk bytes (moved into the value log on open).
+rocksdb::ColumnFamilyOptions chunk_options() {
   rocksdb::ColumnFamilyOptions cf;
   cf.compression = rocksdb::kNoCompression;  // JPEG bytes do not compress
   cf.enable_blob_files = true;
-  cf.min_blob_size = options.min_blob_size;
+  cf.min_blob_size = 4096;
   cf.blob_file_size = 256ull << 20;
   cf.blob_compression_type = rocksdb::kNoCompression;
   cf.enable_blob_garbage_collection = true;
@@ -83,15 +86,16 @@ bool accepts_direct_io(const std::string& dir) {
 const rocksdb::Slice kFormatVersionSlice(keys::kFormatVersionKey.data(),
                                          keys::kFormatVersionKey.size());
 
-// Reads or writes the format version in the meta column family.
-Status check_format_version(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta,
-                            const std::string& path) {
+// Reads the format version into `*found`; a new directory gets the current one.
+Status read_format_version(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta,
+                           const std::string& path, int* found) {
   std::string value;
   rocksdb::Status s = db->Get(rocksdb::ReadOptions(), meta, kFormatVersionSlice, &value);
   if (s.IsNotFound()) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     s = db->Put(wo, meta, kFormatVersionSlice, std::to_string(keys::kFormatVersion));
+    *found = keys::kFormatVersion;
     return s.ok() ? Status() : from_rocksdb(s, "writing the format version", path);
   }
   if (!s.ok()) return from_rocksdb(s, "reading the format version", path);
@@ -111,22 +115,89 @@ Status check_format_version(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta,
   if (version < 1) {
     return Status(Code::corruption, "format version " + value + " in " + path + " is invalid");
   }
-  if (version < keys::kFormatVersion) {
-    // 1 -> 2 adds the `owners` column family (created empty by the open).
+  *found = version;
+  return Status();
+}
+
+// Formats 1 and 2 kept chunk bytes in `chunks`. Moves them into the value log
+// a group at a time: the value log write first, then (synced) the batch that
+// swaps each chunk's bytes for its reference. An interrupted move is
+// resumed by the next open, which finds the format still below 3.
+Status move_chunks_to_value_log(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* chunks,
+                                rocksdb::ColumnFamilyHandle* refs, ValueLog& values,
+                                const std::string& path) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), chunks));
+  it->SeekToFirst();
+  bool moved = false;
+  while (it->Valid()) {
+    rocksdb::WriteBatch batch;
+    for (uint64_t bytes = 0; it->Valid() && bytes < (32u << 20); it->Next()) {
+      uint64_t transfer_id = 0, offset = 0;
+      const std::string_view key(it->key().data(), it->key().size());
+      if (!keys::decode_chunk_key(key, &transfer_id, &offset))
+        return Status(Code::corruption, "chunk key of " + std::to_string(key.size()) +
+                                            " bytes in " + path);
+      if (!it->value().empty()) {
+        const ValueRef ref = values.add(transfer_id, offset, {it->value().data(), it->value().size()});
+        batch.Put(refs, it->key(), ref.encode());
+        bytes += it->value().size();
+      }
+      batch.Delete(chunks, it->key());
+    }
+    Status s = values.write();
+    if (!s.ok()) return s;
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    s = db->Put(wo, meta, kFormatVersionSlice, std::to_string(keys::kFormatVersion));
-    if (!s.ok()) return from_rocksdb(s, "upgrading the format version", path);
+    rocksdb::Status rs = db->Write(wo, &batch);
+    if (!rs.ok()) return from_rocksdb(rs, "moving chunks into the value log", path);
+    moved = true;
+  }
+  if (!it->status().ok()) return from_rocksdb(it->status(), "reading format-2 chunks", path);
+  if (moved) db->CompactRange(rocksdb::CompactRangeOptions(), chunks, nullptr, nullptr);
+  return Status();
+}
+
+// Opens the value log in `path`/values, upgrades an older format, counts the
+// references into each segment and deletes segments nothing references (left
+// by a crash between a value write and its batch, or a deletion).
+Status open_values(const RocksDbOptions& options, rocksdb::DB* db,
+                   const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
+                   std::unique_ptr<ValueLog>* values, std::map<uint32_t, uint64_t>* refs) {
+  int version = 0;
+  Status s = read_format_version(db, handles[3], options.path, &version);
+  if (!s.ok()) return s;
+  ValueLogOptions vo;
+  vo.dir = options.path + "/values";
+  vo.sync = options.durability == Durability::sync;
+  vo.segment_bytes = options.value_segment_bytes;
+  s = ValueLog::open(vo, values);
+  if (!s.ok()) return s;
+  if (version < keys::kFormatVersion) {
+    // 1 -> 2 added `owners`, 2 -> 3 `chunk_refs` (both created empty by the open).
+    s = move_chunks_to_value_log(db, handles[1], handles[5], **values, options.path);
+    if (!s.ok()) return s;
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    rocksdb::Status rs =
+        db->Put(wo, handles[3], kFormatVersionSlice, std::to_string(keys::kFormatVersion));
+    if (!rs.ok()) return from_rocksdb(rs, "upgrading the format version", options.path);
+  }
+  s = count_segment_refs(db, handles[5], options.path, refs);
+  if (!s.ok()) return s;
+  for (uint32_t segment : (*values)->initial_segments()) {
+    if (refs->count(segment) == 0) (*values)->remove_segment(segment);
   }
   return Status();
 }
 
-// Cursor over one transfer's chunks (see chunk_reader.hpp).
+// Cursor over one transfer's chunk references (see chunk_reader.hpp); a
+// chunk's bytes are read from the value log when asked for.
 class RocksDbChunkCursor {
  public:
-  RocksDbChunkCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint64_t transfer_id,
-                     const std::string& path)
-      : transfer_id_(transfer_id),
+  RocksDbChunkCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* refs, const ValueLog& values,
+                     uint64_t transfer_id, const std::string& path)
+      : values_(values),
+        transfer_id_(transfer_id),
         lower_(keys::chunk_key(transfer_id, 0)),
         upper_(keys::chunk_transfer_end(transfer_id)),
         path_(path) {
@@ -135,39 +206,57 @@ class RocksDbChunkCursor {
     upper_slice_ = rocksdb::Slice(upper_);
     ro.iterate_lower_bound = &lower_slice_;
     ro.iterate_upper_bound = &upper_slice_;
-    it_.reset(db->NewIterator(ro, cf));
+    it_.reset(db->NewIterator(ro, refs));
   }
   void seek_for_prev(uint64_t off) { it_->SeekForPrev(keys::chunk_key(transfer_id_, off)); }
   bool valid() const { return it_->Valid() && decode(); }
   void next() { it_->Next(); }
   void prev() { it_->Prev(); }
   uint64_t offset() const { return offset_; }
+  uint64_t size() const { return ref_.length; }
+  // Empty if the read failed (status() says why).
   std::string_view bytes() const {
-    return std::string_view(it_->value().data(), it_->value().size());
+    if (loaded_ != offset_ || !read_.ok()) {
+      loaded_ = offset_;
+      read_ = values_.read(ref_, transfer_id_, offset_, &bytes_);
+      if (!read_.ok()) bytes_.clear();
+    }
+    return bytes_;
   }
   Status status() const {
     if (!bad_key_.empty()) return Status(Code::corruption, bad_key_);
+    if (!read_.ok()) return read_;
     return it_->status().ok() ? Status() : from_rocksdb(it_->status(), "reading chunks", path_);
   }
 
  private:
   bool decode() const {
+    const std::string_view key(it_->key().data(), it_->key().size());
     uint64_t tid = 0;
-    if (!keys::decode_chunk_key(std::string_view(it_->key().data(), it_->key().size()), &tid,
-                                &offset_)) {
-      bad_key_ = "chunk key of " + std::to_string(it_->key().size()) + " bytes in " + path_;
+    if (!keys::decode_chunk_key(key, &tid, &offset_)) {
+      bad_key_ = "chunk key of " + std::to_string(key.size()) + " bytes in " + path_;
+      return false;
+    }
+    if (!ValueRef::decode(std::string_view(it_->value().data(), it_->value().size()), &ref_)) {
+      bad_key_ = "chunk reference at offset " + std::to_string(offset_) + " of transfer " +
+                 std::to_string(tid) + " in " + path_ + " does not decode";
       return false;
     }
     return true;
   }
 
+  const ValueLog& values_;
   uint64_t transfer_id_;
   std::string lower_, upper_;
   rocksdb::Slice lower_slice_, upper_slice_;
   std::string path_;
   std::unique_ptr<rocksdb::Iterator> it_;
   mutable uint64_t offset_ = 0;
+  mutable ValueRef ref_;
   mutable std::string bad_key_;
+  mutable uint64_t loaded_ = ~uint64_t{0};  // offset whose bytes are in bytes_
+  mutable std::string bytes_;
+  mutable Status read_;
 };
 
 }  // namespace
@@ -183,6 +272,19 @@ Status from_rocksdb(const rocksdb::Status& s, const std::string& what, const std
   if (s.IsShutdownInProgress()) return Status(Code::closed, message);
   if (s.IsInvalidArgument() || s.IsNotSupported()) return Status(Code::invalid, message);
   return Status(Code::io_error, message);
+}
+
+Status count_segment_refs(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* chunk_refs,
+                          const std::string& path, std::map<uint32_t, uint64_t>* out) {
+  out->clear();
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), chunk_refs));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ValueRef ref;
+    if (!ValueRef::decode(std::string_view(it->value().data(), it->value().size()), &ref))
+      return Status(Code::corruption, "a chunk reference in " + path + " does not decode");
+    ++(*out)[ref.segment];
+  }
+  return from_rocksdb(it->status(), "counting chunk references", path);
 }
 
 Status open_rocksdb_log(const RocksDbOptions& options, std::unique_ptr<RocksDbLog>* out) {
@@ -201,24 +303,28 @@ Status open_rocksdb_log(const RocksDbOptions& options, std::unique_ptr<RocksDbLo
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {kEventsCf, small_value_options()},
-      {kChunksCf, chunk_options(options)},
+      {kChunksCf, chunk_options()},
       {kIndexCf, small_value_options()},
       {kMetaCf, rocksdb::ColumnFamilyOptions()},
       {kOwnersCf, small_value_options()},
+      {kChunkRefsCf, small_value_options()},
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, cfs, &handles, &db);
   if (!s.ok()) return from_rocksdb(s, "opening the event log", options.path);
-  Status st = check_format_version(db, handles[3], options.path);
+  std::unique_ptr<ValueLog> values;
+  std::map<uint32_t, uint64_t> refs;
+  Status st = open_values(options, db, handles, &values, &refs);
   if (!st.ok()) {
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
     db->Close();
     delete db;
     return st;
   }
-  *out = std::make_unique<RocksDbLogImpl>(options, db, std::move(handles));
+  *out = std::make_unique<RocksDbLogImpl>(options, db, std::move(handles), std::move(values),
+                                          std::move(refs));
   return Status();
 }
 
@@ -230,15 +336,21 @@ Status open_rocksdb_log(const RocksDbOptions& options, std::unique_ptr<EventLog>
 }
 
 RocksDbLogImpl::RocksDbLogImpl(const RocksDbOptions& options, rocksdb::DB* db,
-                               std::vector<rocksdb::ColumnFamilyHandle*> handles)
+                               std::vector<rocksdb::ColumnFamilyHandle*> handles,
+                               std::unique_ptr<ValueLog> values,
+                               std::map<uint32_t, uint64_t> segment_refs)
     : options_(options),
       db_(db),
       events_(handles[0]),
       chunks_(handles[1]),
+      chunk_refs_(handles[5]),
       index_(handles[2]),
       meta_(handles[3]),
       owners_(handles[4]),
       handles_(std::move(handles)),
+      values_(std::move(values)),
+      segment_refs_(std::move(segment_refs)),
+      last_active_segment_(values_->active_segment()),
       writer_([this] { writer_loop(); }) {}
 
 RocksDbLogImpl::~RocksDbLogImpl() {
@@ -318,8 +430,8 @@ Status RocksDbLogImpl::cached_next_seq(StreamId stream, uint64_t* next) {
 
 Status RocksDbLogImpl::read_chunks(uint64_t transfer_id, uint64_t offset, uint64_t length,
                                    std::string* out) {
-  return assemble_chunks(RocksDbChunkCursor(db_, chunks_, transfer_id, options_.path), transfer_id,
-                         offset, length, out);
+  return assemble_chunks(RocksDbChunkCursor(db_, chunk_refs_, *values_, transfer_id, options_.path),
+                         transfer_id, offset, length, out);
 }
 
 Status RocksDbLogImpl::get_index(std::string_view key, std::string* value) {

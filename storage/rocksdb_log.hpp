@@ -37,13 +37,11 @@ struct RocksDbOptions {
   // A group stops taking queued requests once it holds this many payload
   // bytes (events + chunks); the rest go into the next group.
   uint64_t max_group_bytes = 32ull << 20;
-  // Chunk values at least this large go to blob files (BlobDB).
-  uint64_t min_blob_size = 4096;
+  // Chunk bytes go to value log segments (<path>/values) of about this size.
+  uint64_t value_segment_bytes = 256ull << 20;
   int max_background_jobs = 2;
-  // Flushes (which move large chunk values out of the memtable into blob
-  // files) and compactions write with O_DIRECT, so those bytes are not copied
-  // through the page cache a second time (the WAL already was). Used only if
-  // the data directory accepts O_DIRECT (not tmpfs) and `env` is nullptr.
+  // Flushes and compactions write with O_DIRECT. Used only if the data
+  // directory accepts O_DIRECT (not tmpfs) and `env` is nullptr.
   bool direct_io_for_flush = true;
   // Tests only: an Env whose file system injects faults. Not owned; must
   // outlive the log. nullptr: the default Env.

@@ -11,17 +11,25 @@
 #include <vector>
 
 #include "storage/rocksdb_log.hpp"
+#include "storage/value_log.hpp"
 
 namespace glimpse::storage {
 
 // A RocksDB status as ours; `what` names the operation, the path is appended.
 Status from_rocksdb(const rocksdb::Status& s, const std::string& what, const std::string& path);
 
+// References per value segment: counts the `chunk_refs` column family.
+Status count_segment_refs(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* chunk_refs,
+                          const std::string& path, std::map<uint32_t, uint64_t>* out);
+
 class RocksDbLogImpl final : public RocksDbLog {
  public:
-  // Takes ownership of `db` and `handles` (events, chunks, index, meta, owners, default).
+  // Takes ownership of `db`, `handles` (events, chunks, index, meta, owners,
+  // chunk_refs, default) and `values`; `segment_refs` counts the references
+  // into each of `values`' segments.
   RocksDbLogImpl(const RocksDbOptions& options, rocksdb::DB* db,
-                 std::vector<rocksdb::ColumnFamilyHandle*> handles);
+                 std::vector<rocksdb::ColumnFamilyHandle*> handles,
+                 std::unique_ptr<ValueLog> values, std::map<uint32_t, uint64_t> segment_refs);
   ~RocksDbLogImpl() override;
 
   void append(AppendRequest request, AppendCallback done) override;
@@ -67,6 +75,11 @@ class RocksDbLogImpl final : public RocksDbLog {
   // Writer thread only. ok when no resume was needed or it worked.
   Status resume_if_needed();
   Status seek_next_seq(StreamId stream, uint64_t* next);
+  // The value segments a transfer's stored chunks reference, one per chunk.
+  Status chunk_segments(uint64_t transfer_id, std::vector<uint32_t>* segments);
+  // After a group is written: applies its reference deltas and deletes
+  // segments nothing references any more (never the active one).
+  void settle_segments(const std::map<uint32_t, int64_t>& deltas);
   Status error(const rocksdb::Status& s, const std::string& what) const {
     return from_rocksdb(s, what, options_.path);
   }
@@ -74,11 +87,13 @@ class RocksDbLogImpl final : public RocksDbLog {
   const RocksDbOptions options_;
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* events_;
-  rocksdb::ColumnFamilyHandle* chunks_;
+  rocksdb::ColumnFamilyHandle* chunks_;      // format 2's chunk bytes; empty once upgraded
+  rocksdb::ColumnFamilyHandle* chunk_refs_;  // chunk key -> ValueRef
   rocksdb::ColumnFamilyHandle* index_;
   rocksdb::ColumnFamilyHandle* meta_;
   rocksdb::ColumnFamilyHandle* owners_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // all, for closing
+  std::unique_ptr<ValueLog> values_;
 
   mutable std::mutex mu_;  // guards the queue, stopping_, groups_done_, stats_
   std::condition_variable queue_cv_;
@@ -98,6 +113,9 @@ class RocksDbLogImpl final : public RocksDbLog {
   // RocksDB to resume; `write_error_` is that failure, for messages.
   bool resume_needed_ = false;
   std::string write_error_;
+  // Writer thread only (after construction): references into each segment.
+  std::map<uint32_t, uint64_t> segment_refs_;
+  uint32_t last_active_segment_ = 0;
 
   std::thread writer_;  // last: starts after everything above exists
 };

@@ -148,13 +148,56 @@ Status RocksDbLogImpl::resume_if_needed() {
   return Status();
 }
 
+Status RocksDbLogImpl::chunk_segments(uint64_t transfer_id, std::vector<uint32_t>* segments) {
+  const std::string lower = keys::chunk_key(transfer_id, 0);
+  const std::string upper = keys::chunk_transfer_end(transfer_id);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, chunk_refs_));
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    ValueRef ref;
+    if (!ValueRef::decode(std::string_view(it->value().data(), it->value().size()), &ref))
+      return Status(Code::corruption, "a chunk reference of transfer " +
+                                          std::to_string(transfer_id) + " does not decode");
+    segments->push_back(ref.segment);
+  }
+  return error(it->status(), "reading the chunk references of transfer " +
+                                 std::to_string(transfer_id));
+}
+
+void RocksDbLogImpl::settle_segments(const std::map<uint32_t, int64_t>& deltas) {
+  std::vector<uint32_t> unreferenced;
+  for (const auto& [segment, delta] : deltas) {
+    auto it = segment_refs_.find(segment);
+    const int64_t refs = (it == segment_refs_.end() ? 0 : static_cast<int64_t>(it->second)) + delta;
+    if (refs > 0) {
+      segment_refs_[segment] = static_cast<uint64_t>(refs);
+    } else if (it != segment_refs_.end()) {
+      segment_refs_.erase(it);
+      unreferenced.push_back(segment);
+    }
+  }
+  // A segment emptied while it was active is deleted once writes moved on.
+  if (values_->active_segment() != last_active_segment_) {
+    if (segment_refs_.count(last_active_segment_) == 0) unreferenced.push_back(last_active_segment_);
+    last_active_segment_ = values_->active_segment();
+  }
+  // A failed deletion leaves the file; the next open deletes it.
+  for (uint32_t segment : unreferenced)
+    if (segment != values_->active_segment()) values_->remove_segment(segment);
+}
+
 std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
   std::vector<Status> results(group.size());
   std::vector<size_t> accepted;
   std::map<StreamId, uint64_t> group_next;  // next seq once this group is written
   // Index keys written by this group's accepted appends, per stream, so a
-  // deletion later in the group removes them too.
+  // deletion later in the group removes them too; likewise the value
+  // segments of the group's chunks.
   std::map<StreamId, std::vector<std::string>> group_owned;
+  std::map<StreamId, std::vector<uint32_t>> group_segments;
+  std::map<uint32_t, int64_t> ref_deltas;  // references gained (lost) per segment
   rocksdb::WriteBatch batch;
   std::unique_lock<std::mutex> seq_lock(seq_mu_);
   for (size_t i = 0; i < group.size(); ++i) {
@@ -191,7 +234,17 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
       in_group.clear();
       batch.DeleteRange(events_, keys::event_key(stream, 0), keys::event_stream_end(stream));
       if (stream.kind == StreamKind::transfer) {
-        batch.DeleteRange(chunks_, keys::chunk_key(stream.id, 0),
+        std::vector<uint32_t> segments;
+        s = chunk_segments(stream.id, &segments);
+        if (!s.ok()) {
+          results[i] = s;
+          continue;
+        }
+        auto& in_group_segments = group_segments[stream];
+        segments.insert(segments.end(), in_group_segments.begin(), in_group_segments.end());
+        in_group_segments.clear();
+        for (uint32_t segment : segments) --ref_deltas[segment];
+        batch.DeleteRange(chunk_refs_, keys::chunk_key(stream.id, 0),
                           keys::chunk_transfer_end(stream.id));
       }
       for (const std::string& k : owned) {
@@ -213,7 +266,10 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
       batch.Put(events_, keys::event_key(stream, next++), slice(e));
     }
     for (const ChunkPut& c : p.request.chunks) {
-      batch.Put(chunks_, keys::chunk_key(stream.id, c.offset), slice(c.bytes));
+      const ValueRef ref = values_->add(stream.id, c.offset, c.bytes);
+      batch.Put(chunk_refs_, keys::chunk_key(stream.id, c.offset), ref.encode());
+      ++ref_deltas[ref.segment];
+      group_segments[stream].push_back(ref.segment);
     }
     for (const IndexPut& x : p.request.index) {
       batch.Put(index_, slice(x.key), slice(x.value));
@@ -223,7 +279,10 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
     group_next[stream] = next;
     accepted.push_back(i);
   }
-  if (accepted.empty()) return results;
+  if (accepted.empty()) {
+    values_->discard();
+    return results;
+  }
 
   rocksdb::WriteOptions wo;
   wo.sync = options_.durability == Durability::sync;
@@ -233,6 +292,13 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
   seq_lock.unlock();
   // Writes nothing while RocksDB still refuses to resume after an earlier error.
   Status failed = resume_if_needed();
+  // The chunk bytes first (durable on return under `sync`), so no synced
+  // reference ever points at bytes that are not.
+  if (failed.ok()) {
+    failed = values_->write();
+  } else {
+    values_->discard();
+  }
   const bool wrote = failed.ok();
   if (wrote) {
     rocksdb::Status s = db_->Write(wo, &batch);
@@ -258,6 +324,15 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
     for (size_t i : accepted) results[i] = failed;
   }
   seq_lock.unlock();
+  if (failed.ok()) {
+    settle_segments(ref_deltas);
+  } else {
+    // Recount from what RocksDB holds; if even that fails, keep the old
+    // counts, which at worst keep an unreferenced segment until the next open.
+    std::map<uint32_t, uint64_t> recounted;
+    if (count_segment_refs(db_, chunk_refs_, options_.path, &recounted).ok())
+      segment_refs_ = std::move(recounted);
+  }
   std::lock_guard<std::mutex> lock(mu_);
   if (wrote) {
     ++stats_.write_groups;
