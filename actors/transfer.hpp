@@ -15,9 +15,10 @@
 // - Delivered is emitted exactly once, in the same batch as the chunk that makes
 //   the contiguous prefix reach MTS, so it is durable exactly when that prefix is.
 // - Completed needs the prefix at TS and the sender's declared SHA-256 equal to
-//   the SHA-256 of the stored bytes. The shell computes the latter from the
-//   bytes read back from the log (so replay needs no hashing state) and passes
-//   it in FinishTransfer::stored_sha256.
+//   the SHA-256 of the stored bytes. The shell computes the latter (from the
+//   bytes it appended in order, reading back from the log what it did not
+//   see; replay needs no hashing state) and passes it in
+//   FinishTransfer::stored_sha256.
 #include <cstdint>
 #include <map>
 #include <optional>

@@ -91,20 +91,25 @@ void issue(TransferActor self, std::vector<Event> events, std::string bytes) {
 }
 
 std::optional<Sha256Bytes> stored_sha256(State& st) {
-  util::Sha256 hash;
+  if (st.digest) return st.digest;
   const uint64_t ts = st.durable.header.total_size;
   std::string buf;
-  for (uint64_t off = 0; off < ts;) {
+  for (uint64_t off = st.hashed; off < ts;) {
     const uint64_t len = std::min<uint64_t>(1 << 20, ts - off);
     buf.clear();
-    if (!st.shared->log->read_chunks(st.id, off, len, &buf).ok() || buf.size() != len)
+    if (!st.shared->log->read_chunks(st.id, off, len, &buf).ok() || buf.size() != len) {
+      st.hash = util::Sha256();  // the next finish reads everything back
+      st.hashed = 0;
       return std::nullopt;
-    hash.update(buf);
+    }
+    st.hash.update(buf);
     off += len;
   }
-  auto digest = hash.finish();
+  st.hashed = ts;
+  auto digest = st.hash.finish();
   Sha256Bytes out;
   std::memcpy(out.data(), digest.data(), out.size());
+  st.digest = out;
   return out;
 }
 
@@ -116,9 +121,17 @@ void execute(TransferActor self, TransferCommandBody body, std::string bytes, St
         st.decided.acked == st.decided.header.total_size)
       f->stored_sha256 = stored_sha256(st);  // inflight is empty here: durable == decided
   }
+  const auto* append = std::get_if<AppendChunk>(&body);
+  const bool in_order = append != nullptr && append->offset == st.hashed && !st.digest;
   auto d = decide(st.decided, TransferCommand{st.shared->now_ns(), std::move(body)},
                   st.shared->config.limits);
-  if (!d.events.empty()) issue(self, std::move(d.events), std::move(bytes));
+  if (!d.events.empty()) {
+    if (in_order) {  // a new chunk that continues the hashed prefix
+      st.hash.update(bytes);
+      st.hashed += bytes.size();
+    }
+    issue(self, std::move(d.events), std::move(bytes));
+  }
   st.replies.push_back(State::Pending{st.issued, std::move(reply), std::move(d.reply)});
   flush_replies(st);
 }

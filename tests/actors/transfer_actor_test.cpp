@@ -129,6 +129,40 @@ TEST_F(TransferShell, FinishWaitsForInFlightBatchesThenHashesTheStoredBytes) {
   EXPECT_TRUE(done.value().completed);
 }
 
+// The shell hashes chunks as they arrive in order and reads back from the log
+// only what it did not see: chunks sent out of order, or before a restart.
+TEST_F(TransferShell, FinishHashesOutOfOrderChunksAndChunksFromBeforeARestart) {
+  log.holding = false;
+  auto digest = util::sha256(photo);
+  Sha256Bytes sha;
+  std::copy(digest.begin(), digest.end(), sha.begin());
+  auto finish = [&](uint64_t id, Sha256Bytes declared) {
+    Reply<TransferStatus> done;
+    node->relay->finish(kSender, id, declared, done.cb());
+    node->run();
+    return done;
+  };
+  const uint64_t shuffled = open();
+  append(shuffled, 0, 1000);
+  append(shuffled, 2500, 1500);
+  append(shuffled, 1000, 1500);
+  Sha256Bytes wrong = sha;
+  wrong[0] ^= 1;
+  EXPECT_EQ(finish(shuffled, wrong).code(), ErrorCode::conflict);
+  auto done = finish(shuffled, sha);
+  ASSERT_TRUE(done.get().ok()) << done.get().error().to_string();
+  EXPECT_TRUE(done.value().completed);
+
+  const uint64_t restarted = open();
+  append(restarted, 0, 1500);
+  node.reset();
+  node = std::make_unique<DeterministicNode>(log, test_config());
+  append(restarted, 1500, 2500);
+  done = finish(restarted, sha);
+  ASSERT_TRUE(done.get().ok()) << done.get().error().to_string();
+  EXPECT_TRUE(done.value().completed);
+}
+
 TEST_F(TransferShell, PendingRepliesRunWithUnavailableWhenTheRelayStops) {
   const uint64_t id = open();
   auto a = append(id, 0, 500);
