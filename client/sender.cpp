@@ -15,17 +15,20 @@ class SendCallbackImpl final : public rpc::SendCallback::Server {
       : observer_(observer), delivered_(delivered) {}
 
   kj::Promise<void> acked(AckedContext context) override {
-    uint64_t offset = context.getParams().getOffset();
-    if (offset > acked_) {
-      acked_ = offset;
-      if (observer_.on_acked) observer_.on_acked(offset);
-    }
+    note_acked(context.getParams().getOffset());
     return kj::READY_NOW;
   }
 
   kj::Promise<void> delivered(DeliveredContext context) override {
+    note_acked(context.getParams().getOffset());  // may run ahead of `acked`
     announce(context.getParams().getFileId());
     return kj::READY_NOW;
+  }
+
+  void note_acked(uint64_t offset) {
+    if (offset <= acked_) return;
+    acked_ = offset;
+    if (observer_.on_acked) observer_.on_acked(offset);
   }
 
   void announce(kj::StringPtr file_id) {

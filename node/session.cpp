@@ -112,9 +112,7 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
   void report(const TransferStatus& status) {
     if (status.acked > acked_) {
       acked_ = status.acked;
-      auto req = callback_.ackedRequest();
-      req.setOffset(acked_);
-      tasks_.add(req.send().ignoreResult());
+      send_acked();
     }
     if (!status.file_id.empty() && file_id_.empty()) {
       file_id_ = status.file_id;
@@ -131,10 +129,26 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
     }
   }
 
+  // One `acked` call in flight at a time, carrying the latest offset: a busy
+  // sender hears of progress once per round trip, not once per chunk.
+  void send_acked() {
+    if (ack_in_flight_ || told_acked_ >= acked_) return;
+    ack_in_flight_ = true;
+    told_acked_ = acked_;
+    auto req = callback_.ackedRequest();
+    req.setOffset(acked_);
+    tasks_.add(req.send().ignoreResult().then([this] {
+      ack_in_flight_ = false;
+      send_acked();
+    }));
+  }
+
   ServiceContext& context_;
   uint64_t sender_;
   uint64_t transfer_id_;
   uint64_t acked_;
+  uint64_t told_acked_ = 0;  // the last offset sent to the callback
+  bool ack_in_flight_ = false;
   std::string file_id_;
   bool completed_ = false;
   rpc::SendCallback::Client callback_;

@@ -74,8 +74,12 @@ interface Session {
 }
 
 interface SendCallback {
-  acked @0 (offset :UInt64);              # contiguous durable prefix (only grows)
-  delivered @1 (fileId :Text, offset :UInt64);  # once, when MTS is durable
+  # Contiguous durable prefix (only grows). At most one call is in flight,
+  # with the latest offset: a busy upload hears once per round trip.
+  acked @0 (offset :UInt64);
+  # Once, when MTS is durable; `offset` bytes are durable (it may run ahead
+  # of the last `acked`).
+  delivered @1 (fileId :Text, offset :UInt64);
 }
 
 interface Upload {
