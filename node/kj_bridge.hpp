@@ -8,9 +8,11 @@
 // the posting thread once the bridge is closed, so they must own nothing that
 // belongs to KJ.
 //
-// One-shot replies (a Relay callback answering one call) use
-// reply_from_any_thread() below: the same crossing, one cross-thread fulfiller
-// per call. The other direction (KJ thread -> CAF) needs no bridge: Relay's methods are
+// One-shot replies (a Relay callback answering one call) use reply_through()
+// below, which posts through the bridge: while the KJ thread is busy, one
+// wakeup serves every reply posted meanwhile. reply_from_any_thread() is the
+// same crossing with a cross-thread fulfiller (one wakeup) per call, for
+// threads that have no bridge. The other direction (KJ thread -> CAF) needs no bridge: Relay's methods are
 // asynchronous and never block.
 #include <kj/async.h>
 
@@ -79,6 +81,31 @@ kj::Promise<T> reply_from_any_thread(Start&& start) {
   auto holder = std::make_shared<kj::Own<kj::CrossThreadPromiseFulfiller<T>>>(kj::mv(paf.fulfiller));
   start([holder](T value) { (*holder)->fulfill(kj::mv(value)); });
   return kj::mv(paf.promise);
+}
+
+}  // namespace glimpse::node
+
+namespace glimpse::node {
+
+// Like reply_from_any_thread(), but the callback posts the value through
+// `bridge` (it must be running). A reply arriving after the returned promise
+// was dropped, or after the bridge closed, is discarded.
+template <class T, class Start>
+kj::Promise<T> reply_through(const std::shared_ptr<KjBridge>& bridge, Start&& start) {
+  struct Slot {
+    kj::Own<kj::PromiseFulfiller<T>> fulfiller;
+    LiveRef<Slot> ref{this};
+    ~Slot() { ref.reset(); }
+  };
+  auto paf = kj::newPromiseAndFulfiller<T>();
+  auto slot = kj::heap<Slot>();
+  slot->fulfiller = kj::mv(paf.fulfiller);
+  start([bridge, ref = slot->ref](T value) {
+    bridge->post([ref, value = std::move(value)]() mutable {
+      if (Slot* s = ref.get()) s->fulfiller->fulfill(kj::mv(value));
+    });
+  });
+  return paf.promise.attach(kj::mv(slot));
 }
 
 }  // namespace glimpse::node

@@ -57,7 +57,7 @@ kj::Promise<actors::Expected<T>> relay_call(ServiceContext& context, Start&& sta
     return actors::Expected<T>(
         actors::RelayError{actors::ErrorCode::unavailable, "the node is shutting down; retry"});
   ++context.in_flight;
-  return reply_from_any_thread<actors::Expected<T>>(std::forward<Start>(start))
+  return reply_through<actors::Expected<T>>(context.bridge, std::forward<Start>(start))
       .attach(kj::defer([&context]() { --context.in_flight; }));
 }
 

@@ -61,6 +61,34 @@ TEST(KjBridge, ReplyFromAnyThreadResolvesOnTheLoop) {
   worker.join();
 }
 
+TEST(KjBridge, ReplyThroughTheBridgeResolvesOnTheLoop) {
+  auto io = kj::setupAsyncIo();
+  auto bridge = std::make_shared<KjBridge>();
+  auto running = bridge->run().eagerlyEvaluate(nullptr);
+  std::thread worker;
+  auto promise = reply_through<std::string>(bridge, [&](auto reply) {
+    worker = std::thread([reply]() { reply("from a worker"); });
+  });
+  EXPECT_EQ(promise.wait(io.waitScope), "from a worker");
+  worker.join();
+  bridge->close();
+}
+
+TEST(KjBridge, AReplyThroughTheBridgeToADroppedPromiseIsDiscarded) {
+  auto io = kj::setupAsyncIo();
+  auto bridge = std::make_shared<KjBridge>();
+  auto running = bridge->run().eagerlyEvaluate(nullptr);
+  std::function<void(int)> late;
+  {
+    auto dropped = reply_through<int>(bridge, [&](auto reply) { late = reply; });
+  }
+  std::thread([&]() { late(7); }).join();
+  bool ran = false;
+  bridge->post([&]() { ran = true; });  // runs after the late reply, in post order
+  while (!ran) io.waitScope.poll();
+  bridge->close();
+}
+
 TEST(KjBridge, LiveRefIsClearedWhenItsTargetGoes) {
   int target = 0;
   LiveRef<int> ref(&target);
