@@ -3,6 +3,8 @@
 // queued, writes it as one WriteBatch, then runs the callbacks.
 #include <rocksdb/write_batch.h>
 
+#include <set>
+
 #include "storage/event_codec.hpp"
 #include "storage/rocksdb_keys.hpp"
 #include "storage/rocksdb_log_impl.hpp"
@@ -198,6 +200,7 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
   std::map<StreamId, std::vector<std::string>> group_owned;
   std::map<StreamId, std::vector<uint32_t>> group_segments;
   std::map<uint32_t, int64_t> ref_deltas;  // references gained (lost) per segment
+  std::set<StreamId> deleted_in_group;
   rocksdb::WriteBatch batch;
   std::unique_lock<std::mutex> seq_lock(seq_mu_);
   for (size_t i = 0; i < group.size(); ++i) {
@@ -223,27 +226,30 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
         results[i] = delete_conflict(stream, p.request.expected_seq, next);
         continue;
       }
+      // Everything the deletion reads first: a failed read must leave the
+      // batch untouched. What is on disk was already counted by an earlier
+      // deletion of the stream in this group.
       std::vector<std::string> owned;
-      Status s = owned_index_keys(stream, &owned);
+      std::vector<uint32_t> segments;
+      Status s;
+      if (deleted_in_group.count(stream) == 0) {
+        s = owned_index_keys(stream, &owned);
+        if (s.ok() && stream.kind == StreamKind::transfer) s = chunk_segments(stream.id, &segments);
+      }
       if (!s.ok()) {
         results[i] = s;
         continue;
       }
+      deleted_in_group.insert(stream);
       auto& in_group = group_owned[stream];
       owned.insert(owned.end(), in_group.begin(), in_group.end());
       in_group.clear();
+      auto& in_group_segments = group_segments[stream];
+      segments.insert(segments.end(), in_group_segments.begin(), in_group_segments.end());
+      in_group_segments.clear();
+      for (uint32_t segment : segments) --ref_deltas[segment];
       batch.DeleteRange(events_, keys::event_key(stream, 0), keys::event_stream_end(stream));
       if (stream.kind == StreamKind::transfer) {
-        std::vector<uint32_t> segments;
-        s = chunk_segments(stream.id, &segments);
-        if (!s.ok()) {
-          results[i] = s;
-          continue;
-        }
-        auto& in_group_segments = group_segments[stream];
-        segments.insert(segments.end(), in_group_segments.begin(), in_group_segments.end());
-        in_group_segments.clear();
-        for (uint32_t segment : segments) --ref_deltas[segment];
         batch.DeleteRange(chunk_refs_, keys::chunk_key(stream.id, 0),
                           keys::chunk_transfer_end(stream.id));
       }

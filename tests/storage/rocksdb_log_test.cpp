@@ -6,6 +6,7 @@
 #include <fstream>
 #include <functional>
 #include <set>
+#include <thread>
 
 #include "storage/rocksdb_keys.hpp"
 
@@ -243,6 +244,44 @@ TEST_F(RocksDbLogTest, OpenDeletesValueSegmentsNothingReferences) {
   EXPECT_EQ(value_segments(dir_.sub("db")), std::set<std::string>{"00000001.vlog"});
   std::string out;
   ASSERT_TRUE(log->read_chunks(3, 0, 1000, &out).ok());
+  EXPECT_TRUE(out == pattern_bytes(0, 1000));
+}
+
+// Two deletions of one transfer in one group: the second (expected seq 0)
+// must not count the transfer's references again, or a segment other
+// transfers still use would be deleted.
+TEST_F(RocksDbLogTest, DeletingATransferTwiceInOneGroupKeepsItsSegmentsNeighbours) {
+  RocksDbOptions options;
+  options.path = dir_.sub("db");
+  options.value_segment_bytes = 4096;  // every group after the first starts a new segment
+  std::unique_ptr<RocksDbLog> log;
+  ASSERT_TRUE(open_rocksdb_log(options, &log).ok());
+  auto wait_for = [&](auto done) {
+    while (!done(log->stats())) std::this_thread::yield();
+  };
+  {
+    WriterHold hold;
+    hold.hold_writer(*log, inbox(90));
+    log->append(chunk_batch(1, 0, 1000), [](Status s) { EXPECT_TRUE(s.ok()) << s.to_string(); });
+    log->append(chunk_batch(2, 0, 1000), [](Status s) { EXPECT_TRUE(s.ok()) << s.to_string(); });
+    hold.release();
+    log->drain();
+  }
+  ASSERT_TRUE(log->append_and_wait(chunk_batch(3, 0, 1000)).ok());  // moves writes on
+  {
+    WriterHold hold;
+    hold.hold_writer(*log, inbox(91));
+    std::thread first([&] { EXPECT_TRUE(log->delete_stream(transfer(1), 1).ok()); });
+    wait_for([](const RocksDbStats& s) { return s.deletes == 1; });
+    std::thread again([&] { EXPECT_TRUE(log->delete_stream(transfer(1), 0).ok()); });
+    wait_for([](const RocksDbStats& s) { return s.deletes == 2; });
+    hold.release();
+    first.join();
+    again.join();
+  }
+  std::string out;
+  Status s = log->read_chunks(2, 0, 1000, &out);
+  ASSERT_TRUE(s.ok()) << s.to_string();
   EXPECT_TRUE(out == pattern_bytes(0, 1000));
 }
 
