@@ -216,7 +216,7 @@ class RocksDbChunkCursor {
   uint64_t size() const { return ref_.length; }
   // Empty if the read failed (status() says why).
   std::string_view bytes() const {
-    if (loaded_ != offset_ || !read_.ok()) {
+    if (loaded_ != offset_) {
       loaded_ = offset_;
       read_ = values_.read(ref_, transfer_id_, offset_, &bytes_);
       if (!read_.ok()) bytes_.clear();
@@ -342,7 +342,6 @@ RocksDbLogImpl::RocksDbLogImpl(const RocksDbOptions& options, rocksdb::DB* db,
     : options_(options),
       db_(db),
       events_(handles[0]),
-      chunks_(handles[1]),
       chunk_refs_(handles[5]),
       index_(handles[2]),
       meta_(handles[3]),

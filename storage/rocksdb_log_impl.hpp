@@ -87,8 +87,7 @@ class RocksDbLogImpl final : public RocksDbLog {
   const RocksDbOptions options_;
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* events_;
-  rocksdb::ColumnFamilyHandle* chunks_;      // format 2's chunk bytes; empty once upgraded
-  rocksdb::ColumnFamilyHandle* chunk_refs_;  // chunk key -> ValueRef
+  rocksdb::ColumnFamilyHandle* chunk_refs_;  // chunk key -> ValueRef (format 2's `chunks` is only read at open)
   rocksdb::ColumnFamilyHandle* index_;
   rocksdb::ColumnFamilyHandle* meta_;
   rocksdb::ColumnFamilyHandle* owners_;

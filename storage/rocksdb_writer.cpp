@@ -125,7 +125,7 @@ Status RocksDbLogImpl::resume_if_needed() {
   // write. So resume only when some memtable holds data; otherwise only a
   // restart brings writes back.
   bool memtable_data = false;
-  for (auto* cf : {events_, chunks_, index_, owners_}) {
+  for (auto* cf : {events_, chunk_refs_, index_, owners_}) {
     uint64_t entries = 0;
     if (db_->GetIntProperty(cf, "rocksdb.num-entries-active-mem-table", &entries) && entries > 0)
       memtable_data = true;

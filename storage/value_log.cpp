@@ -214,8 +214,12 @@ Status ValueLog::read(const ValueRef& ref, uint64_t transfer_id, uint64_t offset
   do {
     n = ::preadv(*fd, iov, 2, static_cast<off_t>(ref.offset));
   } while (n < 0 && errno == EINTR);
+  const int err = errno;
   const std::string where = segment_path(ref.segment) + " at " + std::to_string(ref.offset);
-  if (n < 0) return io_status(errno, "reading " + where);
+  if (n < 0) {
+    out->clear();
+    return io_status(err, "reading " + where);
+  }
   auto bad = [&](const std::string& why) {
     out->clear();
     return Status(Code::corruption, "chunk " + std::to_string(offset) + " of transfer " +

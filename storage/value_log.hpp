@@ -63,7 +63,7 @@ class ValueLog {
 
   // The payload of `ref`, checked against the record's header (transfer,
   // offset, length, CRC32C): corruption if they disagree, not_found if the
-  // segment is gone.
+  // segment is gone. `*out` is empty after any error.
   Status read(const ValueRef& ref, uint64_t transfer_id, uint64_t offset, std::string* out) const;
 
   // Segment files present when the log was opened, in number order.
