@@ -59,11 +59,55 @@ void fail(TransferActor self, const RelayError& error) {
   self->quit(caf::make_error(caf::sec::runtime_error, error.to_string()));
 }
 
+// Tells one receiver of a delivered file, from any thread: asks its inbox
+// (through the manager) to queue the notification durably, with a reply that
+// comes back to the transfer as notified_atom, and then, if `live`, tells the
+// receiver's live subscribers at once, without waiting for the inbox.
+// Ordering: the queue request is in the manager's mailbox before any
+// subscriber hears of the file, so an ack the subscriber sends reaches the
+// inbox after the notification it acks. The inbox tells its live subscribers
+// again when it queues; those repeats are the listener's to drop (by file id).
+struct Announcement {
+  uint64_t receiver = 0;
+  NotificationQueued queued;
+  uint64_t available = 0;  // durable bytes once the announcing batch is
+};
+
+void announce(const TransferActorHandle& me, const ManagerActorHandle& manager, Shared& shared,
+              Announcement a, bool live) {
+  const Notification now = notification_of(a.queued, a.available);
+  const uint64_t receiver = a.receiver;
+  msg::InboxCmd cmd{receiver, QueueNotification{std::move(a.queued)}, a.available};
+  // Answered on the inbox's thread (or wherever the call is dropped): only a send.
+  msg::Reply<Done> queued{[me, receiver](Expected<Done> r) {
+    caf::anon_send(me, notified_atom_v, receiver, r.ok());
+  }};
+  caf::anon_send(manager, inbox_atom_v, std::move(cmd), std::move(queued));
+  if (live) shared.inbox_listeners->notify(receiver, now);
+}
+
+// The announcements owed to receivers not yet being notified, marking them
+// as being notified. `delivered_ns` 0 is filled in by the caller.
+std::vector<Announcement> owed_announcements(State& st, const TransferState& s,
+                                             int64_t delivered_ns) {
+  std::vector<Announcement> out;
+  const auto& h = s.header;
+  for (uint64_t receiver : s.receivers_to_notify()) {
+    if (!st.notifying.insert(receiver).second) continue;
+    out.push_back(Announcement{receiver,
+                               NotificationQueued{s.file_id, h.transfer_id, h.sender, h.total_size,
+                                                  h.mts, h.width, h.height, delivered_ns},
+                               s.acked});
+  }
+  return out;
+}
+
 void issue(TransferActor self, std::vector<Event> events, std::string bytes) {
   auto& st = self->state;
   storage::AppendRequest req;
   req.stream = transfer_stream(st.id);
   req.expected_seq = st.next_seq;
+  bool delivers = false;
   for (const auto& e : events) {
     req.events.push_back(encode_event(e));
     if (auto* c = std::get_if<ChunkAppended>(&e.body))
@@ -76,18 +120,32 @@ void issue(TransferActor self, std::vector<Event> events, std::string bytes) {
       for (uint64_t r : o->receivers)
         req.index.push_back({receiver_index_key(r, o->transfer_id), std::string()});
     }
+    delivers |= std::holds_alternative<Delivered>(e.body);
     apply_in_place(st.decided, e);
   }
   st.next_seq += events.size();
   const uint64_t token = ++st.issued;
   st.inflight.push_back(std::move(events));
+  // A batch that delivers the file announces it from the log's thread the
+  // moment it is durable: receivers do not wait for this actor's next turn.
+  // (Should the batch fail, the actor fails and its successor re-announces
+  // from what the log holds.)
+  std::vector<Announcement> owed;
+  if (delivers) owed = owed_announcements(st, st.decided, 0);
   auto handle = caf::actor_cast<TransferActorHandle>(self);
-  // Runs on the log's writer thread (or inline for the memory log): only a
-  // clock read and a send.
-  st.shared->log->append(std::move(req), [handle, token, shared = st.shared](storage::Status s) {
-    caf::anon_send(handle, durable_atom_v,
-                   msg::BatchDone{token, s.ok(), s.to_string(), shared->now_ns()});
-  });
+  // Runs on the log's writer thread (or inline for the memory log): a clock
+  // read and sends.
+  st.shared->log->append(
+      std::move(req), [handle, token, shared = st.shared, manager = st.manager,
+                       owed = std::move(owed)](storage::Status s) mutable {
+        const int64_t at = shared->now_ns();
+        caf::anon_send(handle, durable_atom_v, msg::BatchDone{token, s.ok(), s.to_string(), at});
+        if (!s.ok()) return;
+        for (auto& a : owed) {
+          a.queued.delivered_ns = at;
+          announce(handle, manager, *shared, std::move(a), /*live=*/true);
+        }
+      });
 }
 
 std::optional<Sha256Bytes> stored_sha256(State& st) {
@@ -170,48 +228,30 @@ void submit(TransferActor self, State::Deferred work) {
   run_deferred(self);
 }
 
-void start_notifications(TransferActor self, bool live = false);
+void start_notifications(TransferActor self);
 
 void after_durable(TransferActor self, const std::vector<Event>& events) {
   auto& st = self->state;
-  bool progress = false, delivered = false, terminal = false;
+  bool progress = false, terminal = false;
   for (const auto& e : events) {
     progress |= !std::holds_alternative<ReceiverNotified>(e.body);
-    delivered |= std::holds_alternative<Delivered>(e.body);
     terminal |= std::holds_alternative<Completed>(e.body) ||
                 std::holds_alternative<Aborted>(e.body) || std::holds_alternative<Expired>(e.body);
   }
   if (progress && st.durable.delivered() && st.shared->file_watchers->has_listeners(st.id))
     st.shared->file_watchers->notify(st.id, progress_of(st.durable));
-  if (delivered) start_notifications(self, /*live=*/true);
   if (terminal) self->send(st.manager, finished_atom_v, st.id, st.durable.header.sender);
 }
 
-// Asks each receiver's inbox (through the manager) to queue the notification
-// durably, and, on the first report of Delivered (`live`), tells the
-// receivers' live subscribers at once, without waiting for their inbox.
-// Ordering: the queue request is in the manager's mailbox before any
-// subscriber hears of the file, so an ack the subscriber sends reaches the
-// inbox after the notification it acks. The inbox tells its live subscribers
-// again when it queues; those repeats are the listener's to drop (by file id).
-void start_notifications(TransferActor self, bool live) {
+// Queues the notification in the inbox of every receiver not yet notified
+// and not being notified (after recovery, or to retry): their subscribers hear
+// of it from the inbox.
+void start_notifications(TransferActor self) {
   auto& st = self->state;
-  const auto& h = st.durable.header;
   const int64_t delivered_ns = st.delivered_at_ns != 0 ? st.delivered_at_ns : st.durable.delivered_ns;
-  for (uint64_t receiver : st.durable.receivers_to_notify()) {
-    if (!st.notifying.insert(receiver).second) continue;
-    NotificationQueued n{st.durable.file_id, h.transfer_id, h.sender, h.total_size,
-                         h.mts,  h.width,   h.height, delivered_ns};
-    const Notification now = notification_of(n, st.durable.acked);
-    msg::InboxCmd cmd{receiver, QueueNotification{std::move(n)}, st.durable.acked};
-    // Answered on the inbox's thread (or wherever the call is dropped): only a send.
-    msg::Reply<Done> queued{
-        [me = caf::actor_cast<TransferActorHandle>(self), receiver](Expected<Done> r) {
-          caf::anon_send(me, notified_atom_v, receiver, r.ok());
-        }};
-    self->send(st.manager, inbox_atom_v, std::move(cmd), std::move(queued));
-    if (live) st.shared->inbox_listeners->notify(receiver, now);
-  }
+  auto handle = caf::actor_cast<TransferActorHandle>(self);
+  for (auto& a : owed_announcements(st, st.durable, delivered_ns))
+    announce(handle, st.manager, *st.shared, std::move(a), /*live=*/false);
 }
 
 void on_notified(TransferActor self, uint64_t receiver, bool queued) {

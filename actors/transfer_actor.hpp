@@ -13,10 +13,12 @@
 //   a fresh actor from the log, which shows exactly what was persisted.
 // - Finish hashes the stored bytes [0, TS) read back from the log, after every
 //   in-flight batch is durable; commands arriving meanwhile wait behind it.
-// - After Delivered is durable, the actor asks each receiver's inbox (through
-//   the manager) to queue a notification, with a reply that comes back to it as
-//   notified_atom, and records ReceiverNotified once the inbox has; on recovery
-//   it resumes with receivers not yet notified.
+// - The moment the batch holding Delivered is durable, the log's writer
+//   thread (in the batch's callback) asks each receiver's inbox (through the
+//   manager) to queue a notification and tells the receivers' live
+//   subscribers; the inbox's reply comes back to the actor as notified_atom,
+//   and the actor records ReceiverNotified once the inbox has. On recovery it
+//   resumes with receivers not yet notified.
 // - Replies (msg::Reply) are called on this actor's thread. Those it still
 //   holds when it stops are called by fail() or, if it is destroyed first, by
 //   the holders' destructors, with `unavailable`.

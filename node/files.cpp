@@ -77,9 +77,11 @@ class InboxFeed final : public kj::TaskSet::ErrorHandler {
     LiveRef<InboxFeed> live = live_;
     subscription_ = context_.relay->subscribe_inbox(
         user_, [bridge, live](const actors::Notification& n) {
-          bridge->post([live, n]() {
-            if (InboxFeed* self = live.get()) self->deliver(n);
-          });
+          bridge->post(
+              [live, n]() {
+                if (InboxFeed* self = live.get()) self->deliver(n);
+              },
+              KjBridge::Lane::urgent);
         });
   }
 
@@ -129,9 +131,11 @@ class Follower final : public kj::TaskSet::ErrorHandler {
     LiveRef<Follower> live = live_;
     subscription_ = context_.relay->watch_file(
         user_, file_id_, [bridge, live](Expected<actors::FileProgress> progress) {
-          bridge->post([live, progress]() {
-            if (Follower* self = live.get()) self->on_progress(progress);
-          });
+          bridge->post(
+              [live, progress]() {
+                if (Follower* self = live.get()) self->on_progress(progress);
+              },
+              KjBridge::Lane::urgent);
         });
   }
 

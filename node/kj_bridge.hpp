@@ -3,19 +3,27 @@
 //
 // Relay callbacks run on CAF threads; they must never touch a KJ object. They
 // post() a closure instead, and the closure runs later on the KJ thread, in
-// post order. Closures must capture only plain data (ids, strings, bytes) and
-// LiveRefs; they are run and destroyed on the KJ thread, or destroyed unrun on
-// the posting thread once the bridge is closed, so they must own nothing that
-// belongs to KJ.
+// post order within its lane. Closures must capture only plain data (ids,
+// strings, bytes) and LiveRefs; they are run and destroyed on the KJ thread, or
+// destroyed unrun on the posting thread once the bridge is closed, so they must
+// own nothing that belongs to KJ.
+//
+// Two lanes, because a busy loop serves them differently:
+//  - bulk (replies to senders' calls): while the KJ thread is busy, one wakeup
+//    serves every post made meanwhile, and each batch yields to the loop's
+//    queue behind the I/O already waiting, so throughput wins;
+//  - urgent (what a receiver waits for: notifications, new bytes): every batch
+//    is taken at the loop's next poll of cross-thread events, ahead of the
+//    queue, so a saturated loop still answers within its poll interval.
 //
 // One-shot replies (a Relay callback answering one call) use reply_through()
-// below, which posts through the bridge: while the KJ thread is busy, one
-// wakeup serves every reply posted meanwhile. reply_from_any_thread() is the
-// same crossing with a cross-thread fulfiller (one wakeup) per call, for
-// threads that have no bridge. The other direction (KJ thread -> CAF) needs no bridge: Relay's methods are
-// asynchronous and never block.
+// below, which posts through the bulk lane. reply_from_any_thread() is the same
+// crossing with a cross-thread fulfiller (one wakeup) per call, for threads
+// that have no bridge. The other direction (KJ thread -> CAF) needs no bridge:
+// Relay's methods are asynchronous and never block.
 #include <kj/async.h>
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -25,27 +33,41 @@ namespace glimpse::node {
 
 class KjBridge {
  public:
+  enum class Lane { bulk, urgent };
+
   // Construct on the KJ thread, inside its event loop.
   KjBridge() = default;
   KjBridge(const KjBridge&) = delete;
   KjBridge& operator=(const KjBridge&) = delete;
 
   // Any thread. Queues `fn` to run on the KJ thread; dropped after close().
-  void post(std::function<void()> fn);
+  void post(std::function<void()> fn, Lane lane = Lane::bulk);
 
   // KJ thread. Runs posted closures as they come, until close(); own the
   // promise (e.g. in a TaskSet) for as long as the bridge should work.
   kj::Promise<void> run();
+
+  // KJ thread. Runs the urgent lane's closures now, if any are queued: a
+  // busy loop's hot path calls this so urgent work need not wait for the
+  // loop's next poll. Cheap when the lane is empty (one atomic load).
+  void run_urgent();
 
   // KJ thread. Later posts are dropped; closures queued but not run are
   // destroyed here.
   void close();
 
  private:
+  struct Queue {
+    std::deque<std::function<void()>> items;
+    kj::Own<kj::CrossThreadPromiseFulfiller<void>> doorbell;  // set while its drain() waits
+  };
+  kj::Promise<void> drain(Lane lane);
+  Queue& queue(Lane lane) { return lane == Lane::urgent ? urgent_ : bulk_; }
+
   std::mutex mu_;
-  std::deque<std::function<void()>> queue_;                 // guarded by mu_
-  kj::Own<kj::CrossThreadPromiseFulfiller<void>> doorbell_;  // guarded by mu_; set while run() waits
-  bool closed_ = false;                                      // guarded by mu_
+  Queue bulk_, urgent_;  // guarded by mu_
+  bool closed_ = false;  // guarded by mu_
+  std::atomic<bool> urgent_waiting_{false};  // urgent_.items is not empty (a hint)
 };
 
 // A weak handle to a KJ-thread object that closures posted through the bridge

@@ -22,6 +22,7 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
         tasks_(*this), appends_(*this) {}
 
   kj::Promise<void> write(WriteContext call) override {
+    context_.bridge->run_urgent();  // receivers first: this loop may be busy for a while
     KJ_IF_MAYBE(e, failed_) { return kj::cp(*e); }
     auto params = call.getParams();
     uint64_t offset = params.getOffset();

@@ -191,6 +191,27 @@ TEST_F(TransferShell, NotifiesEveryReceiverOnceAfterDelivered) {
   EXPECT_EQ(queued, 2u);
 }
 
+// The batch that delivers the file tells the receivers' live subscribers from
+// the log's callback, the moment it is durable: before the transfer actor
+// (or anything else) runs again, and never before.
+TEST_F(TransferShell, LiveSubscribersHearOfDeliveryWhenItsBatchIsDurable) {
+  std::vector<Notification> heard;
+  auto sub = node->relay->subscribe_inbox(200, [&](const Notification& n) { heard.push_back(n); });
+  node->run();
+  const uint64_t id = open();
+  append(id, 0, 1000);
+  EXPECT_TRUE(heard.empty());  // the delivering batch is not durable yet
+  log.release();               // runs its callback here; no actor runs
+  ASSERT_EQ(heard.size(), 1u);
+  EXPECT_FALSE(heard[0].file_id.empty());
+  EXPECT_EQ(heard[0].available, 1000u);
+  EXPECT_GT(heard[0].delivered_ns, 0);
+  node->run();  // the inbox queues it and tells its subscriber again (a repeat)
+  log.release();
+  node->run();
+  for (const auto& n : heard) EXPECT_EQ(n.file_id, heard[0].file_id);
+}
+
 TEST_F(TransferShell, KeepsItsStateAcrossRestart) {
   log.holding = false;
   const uint64_t id = open();

@@ -40,14 +40,63 @@ TEST(KjBridge, RunsPostsFromOtherThreadsOnTheLoopThreadInOrder) {
   bridge.close();
 }
 
+// The urgent lane keeps its own post order and runs through the loop too.
+TEST(KjBridge, RunsUrgentPostsOnTheLoopThreadInOrder) {
+  auto io = kj::setupAsyncIo();
+  KjBridge bridge;
+  auto running = bridge.run().eagerlyEvaluate(nullptr);
+  const auto loop_thread = std::this_thread::get_id();
+  constexpr int kPosts = 2000;
+  std::vector<int> seen;
+  bool on_loop = true;
+  std::thread poster([&]() {
+    for (int i = 0; i < kPosts; ++i)
+      bridge.post(
+          [&, i]() {
+            on_loop = on_loop && std::this_thread::get_id() == loop_thread;
+            seen.push_back(i);
+          },
+          KjBridge::Lane::urgent);
+  });
+  while (seen.size() < kPosts) io.waitScope.poll();
+  poster.join();
+  bool in_order = true;
+  for (int i = 0; i < kPosts; ++i) in_order = in_order && seen[i] == i;
+  EXPECT_TRUE(in_order);
+  EXPECT_TRUE(on_loop);
+  bridge.close();
+}
+
+// A busy loop's hot path takes urgent posts at once, without a turn of the
+// loop; bulk posts stay for the loop.
+TEST(KjBridge, RunUrgentTakesOnlyTheUrgentLaneAtOnce) {
+  auto io = kj::setupAsyncIo();
+  KjBridge bridge;
+  auto running = bridge.run().eagerlyEvaluate(nullptr);
+  bool urgent = false, bulk = false;
+  std::thread([&]() {
+    bridge.post([&]() { bulk = true; });
+    bridge.post([&]() { urgent = true; }, KjBridge::Lane::urgent);
+  }).join();
+  bridge.run_urgent();
+  EXPECT_TRUE(urgent);
+  EXPECT_FALSE(bulk);
+  while (!bulk) io.waitScope.poll();
+  bridge.close();
+}
+
 TEST(KjBridge, PostsAfterCloseAreDropped) {
   auto io = kj::setupAsyncIo();
   KjBridge bridge;
   auto running = bridge.run().eagerlyEvaluate(nullptr);
   bridge.close();
   bool ran = false;
-  std::thread([&]() { bridge.post([&]() { ran = true; }); }).join();
-  io.provider->getTimer().afterDelay(5 * kj::MILLISECONDS).wait(io.waitScope);
+  std::thread([&]() {
+    bridge.post([&]() { ran = true; });
+    bridge.post([&]() { ran = true; }, KjBridge::Lane::urgent);
+  }).join();
+  bridge.run_urgent();
+  io.waitScope.poll();
   EXPECT_FALSE(ran);
 }
 
