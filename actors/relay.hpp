@@ -8,7 +8,9 @@
 // recover(). Callbacks and listeners run on a CAF worker thread, never on the
 // calling thread; a callback runs inside the actor that answers it (the
 // transfer's, the inbox's, or the manager's for a refusal), which handles
-// nothing else meanwhile. They must not block or throw (bridge to your own
+// nothing else meanwhile. An inbox listener also hears of a new delivery on
+// the event log's writer thread, the moment the delivering batch is durable.
+// They must not block or throw (bridge to your own
 // thread, e.g. kj::Executor) and may call back into the Relay. Each callback
 // runs exactly once, also when the actor holding its call stops first (then
 // with `unavailable`).
