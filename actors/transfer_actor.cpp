@@ -179,7 +179,8 @@ void execute(TransferActor self, TransferCommandBody body, std::string bytes, St
         st.decided.acked == st.decided.header.total_size)
       f->stored_sha256 = stored_sha256(st);  // inflight is empty here: durable == decided
   }
-  const auto* append = std::get_if<AppendChunk>(&body);
+  auto* append = std::get_if<AppendChunk>(&body);
+  if (append != nullptr) append->crc32c = util::crc32c(bytes);
   const bool in_order = append != nullptr && append->offset == st.hashed && !st.digest;
   auto d = decide(st.decided, TransferCommand{st.shared->now_ns(), std::move(body)},
                   st.shared->config.limits);
