@@ -12,9 +12,11 @@
 //  - bulk (replies to senders' calls): while the KJ thread is busy, one wakeup
 //    serves every post made meanwhile, and each batch yields to the loop's
 //    queue behind the I/O already waiting, so throughput wins;
-//  - urgent (what a receiver waits for: notifications, new bytes): every batch
-//    is taken at the loop's next poll of cross-thread events, ahead of the
-//    queue, so a saturated loop still answers within its poll interval.
+//  - urgent (what a receiver waits for: notifications, new bytes): the loop's
+//    hot paths (every incoming write, every bulk batch) call run_urgent(),
+//    which takes the lane at once; an idle loop is woken for it as for bulk.
+//    A loop saturated by hundreds of uploads thus serves a receiver within
+//    one write's time, not after a whole turn of its queue.
 //
 // One-shot replies (a Relay callback answering one call) use reply_through()
 // below, which posts through the bulk lane. reply_from_any_thread() is the same
