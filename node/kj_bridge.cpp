@@ -3,6 +3,17 @@
 #include <kj/debug.h>
 
 namespace glimpse::node {
+namespace {
+
+void run_all(std::deque<std::function<void()>>& batch) {
+  for (auto& fn : batch) {
+    KJ_IF_MAYBE(e, kj::runCatchingExceptions([&]() { fn(); })) {
+      KJ_LOG(ERROR, "bridge callback failed", *e);
+    }
+  }
+}
+
+}  // namespace
 
 void KjBridge::post(std::function<void()> fn, Lane lane) {
   kj::Own<kj::CrossThreadPromiseFulfiller<void>> bell;
@@ -33,11 +44,7 @@ kj::Promise<void> KjBridge::drain(Lane lane) {
     batch.swap(queue(lane).items);
     if (lane == Lane::urgent) urgent_waiting_.store(false, std::memory_order_relaxed);
   }
-  for (auto& fn : batch) {
-    KJ_IF_MAYBE(e, kj::runCatchingExceptions([&]() { fn(); })) {
-      KJ_LOG(ERROR, "bridge callback failed", *e);
-    }
-  }
+  run_all(batch);
   // Bulk, after a batch: yield behind the loop's queued I/O, so RPC keeps flowing.
   if (lane == Lane::bulk && !batch.empty())
     return kj::evalLater([this]() { return drain(Lane::bulk); });
@@ -64,11 +71,7 @@ void KjBridge::run_urgent() {
     batch.swap(urgent_.items);
     urgent_waiting_.store(false, std::memory_order_relaxed);
   }
-  for (auto& fn : batch) {
-    KJ_IF_MAYBE(e, kj::runCatchingExceptions([&]() { fn(); })) {
-      KJ_LOG(ERROR, "bridge callback failed", *e);
-    }
-  }
+  run_all(batch);
 }
 
 void KjBridge::close() {
