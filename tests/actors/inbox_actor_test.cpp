@@ -37,15 +37,19 @@ struct InboxShell : ::testing::Test {
     }
     return make_file_id(3, o.value().transfer_id);
   }
+
+  // Subscribes Alice; the file id of each notification she hears goes to *ids.
+  Subscription subscribe_ids(std::vector<std::string>* ids) {
+    return node->relay->subscribe_inbox(kAlice,
+                                        [ids](const Notification& n) { ids->push_back(n.file_id); });
+  }
 };
 
 TEST_F(InboxShell, SubscriberGetsQueuedFirstThenLiveBeforeTheInboxWrite) {
   log.holding = false;
   const std::string first = deliver("a");
   std::vector<std::string> seen;
-  auto sub = node->relay->subscribe_inbox(kAlice, [&](const Notification& n) {
-    seen.push_back(n.file_id);
-  });
+  auto sub = subscribe_ids(&seen);
   node->run();
   ASSERT_EQ(seen, std::vector<std::string>{first});
   log.holding = true;
@@ -99,9 +103,7 @@ TEST_F(InboxShell, SubscriberArrivingWhileTheQueueWriteRunsGetsItOnce) {
   const std::string id = deliver("a");
   ASSERT_EQ(log.held(), 2u);
   std::vector<std::string> seen;
-  auto sub = node->relay->subscribe_inbox(kAlice, [&](const Notification& n) {
-    seen.push_back(n.file_id);
-  });
+  auto sub = subscribe_ids(&seen);
   node->run();
   EXPECT_EQ(seen, std::vector<std::string>{id});
   log.release();
@@ -118,9 +120,7 @@ TEST_F(InboxShell, SubscriberArrivingWhileTheQueueWriteRunsGetsItOnce) {
 TEST_F(InboxShell, CrashBeforeTheQueueWriteStillNotifiesOnceAfterDedup) {
   std::vector<std::string> before, after;
   {
-    auto sub = node->relay->subscribe_inbox(kAlice, [&](const Notification& n) {
-      before.push_back(n.file_id);
-    });
+    auto sub = subscribe_ids(&before);
     node->run();
     log.holding = true;
     deliver("a");
@@ -131,9 +131,7 @@ TEST_F(InboxShell, CrashBeforeTheQueueWriteStillNotifiesOnceAfterDedup) {
   log.release(SIZE_MAX, storage::Status(storage::Code::io_error, "process died"));
   log.holding = false;
   node = std::make_unique<DeterministicNode>(log, test_config());  // recover() re-notifies
-  auto sub = node->relay->subscribe_inbox(kAlice, [&](const Notification& n) {
-    after.push_back(n.file_id);
-  });
+  auto sub = subscribe_ids(&after);
   node->run();
   node->fire_timers();
   EXPECT_EQ(after, before);  // queued durably now, and told exactly once on this node
@@ -141,9 +139,7 @@ TEST_F(InboxShell, CrashBeforeTheQueueWriteStillNotifiesOnceAfterDedup) {
   node.reset();
   node = std::make_unique<DeterministicNode>(log, test_config());
   std::vector<std::string> later;
-  auto sub2 = node->relay->subscribe_inbox(kAlice, [&](const Notification& n) {
-    later.push_back(n.file_id);
-  });
+  auto sub2 = subscribe_ids(&later);
   node->run();
   EXPECT_EQ(later, before);
 }
@@ -164,18 +160,14 @@ TEST_F(InboxShell, AckIsRepliedOnlyWhenDurableAndKeptAcrossRestart) {
   node.reset();
   node = std::make_unique<DeterministicNode>(log, test_config());
   std::vector<std::string> seen;
-  auto sub = node->relay->subscribe_inbox(kAlice, [&](const Notification& n) {
-    seen.push_back(n.file_id);
-  });
+  auto sub = subscribe_ids(&seen);
   node->run();
   EXPECT_EQ(seen, std::vector<std::string>{b});
 }
 
 TEST_F(InboxShell, FailedQueueIsRetriedAndDeliveredExactlyOnceAfterDedup) {
   std::vector<std::string> seen;
-  auto sub = node->relay->subscribe_inbox(kAlice, [&](const Notification& n) {
-    seen.push_back(n.file_id);
-  });
+  auto sub = subscribe_ids(&seen);
   node->run();
   const std::string id = deliver("a");
   ASSERT_EQ(log.held(), 2u);  // one inbox append per receiver
@@ -193,9 +185,7 @@ TEST_F(InboxShell, FailedQueueIsRetriedAndDeliveredExactlyOnceAfterDedup) {
   node.reset();
   node = std::make_unique<DeterministicNode>(log, test_config());
   std::vector<std::string> later;
-  auto sub2 = node->relay->subscribe_inbox(kAlice, [&](const Notification& n) {
-    later.push_back(n.file_id);
-  });
+  auto sub2 = subscribe_ids(&later);
   node->run();
   EXPECT_EQ(later, std::vector<std::string>{id});
 }
