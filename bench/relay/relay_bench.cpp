@@ -7,7 +7,9 @@
 // subscribed. Printed: sender MB/s, first byte -> Delivered (the sender hears
 // of it) p50/p99, and Delivered (the node's log reported the MTS bytes
 // durable; the notification says when) -> the receiver has the notification,
-// p50/p99. Anchors, same run, same bytes:
+// p50/p99, and the CPU seconds per GB sent of the server process and of this
+// client (where client and node share a few cores, the ratio below comes down
+// to those). Anchors, same run, same bytes:
 //   sink:    streamed with the same client code to a sink process (this
 //            program with --sink) that persists nothing — the ceiling;
 //   rocksdb: written to raw RocksDB (WAL + BlobDB, where chunk bytes lived
@@ -32,6 +34,7 @@
 #include <kj/async-io.h>
 #include <functional>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include "bench/common/raw_rocksdb.hpp"
@@ -105,6 +108,40 @@ double pct(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
 }
+
+// CPU seconds (user + system) `pid` has used so far, all its threads.
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = stat.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string f;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {  // fields 14 and 15: utime, stime
+    if (i == 14) utime = std::stod(f);
+    if (i == 15) stime = std::stod(f);
+  }
+  return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// CPU seconds per GB sent that a server process and this client used over one round.
+struct CpuPerGb {
+  double server = 0, client = 0;
+};
+
+class CpuMeter {
+ public:
+  explicit CpuMeter(pid_t server) : server_(server), server0_(cpu_seconds(server)), self0_(cpu_seconds(::getpid())) {}
+  CpuPerGb per_gb(uint64_t bytes) const {
+    const double gb = bytes / 1e9;
+    return {(cpu_seconds(server_) - server0_) / gb, (cpu_seconds(::getpid()) - self0_) / gb};
+  }
+
+ private:
+  pid_t server_;
+  double server0_, self0_;
+};
 
 // One KJ thread drives every connection.
 struct Driver {
@@ -213,9 +250,10 @@ struct RoundResult {
   double delivered_p50 = 0, delivered_p99 = 0;  // first byte -> sender told Delivered, ms
   double notified_p50 = 0, notified_p99 = 0;    // Delivered durable -> receiver notified, ms
   size_t notified = 0, files = 0;
+  CpuPerGb cpu;                                  // glimpsed and this client
 };
 
-RoundResult round_relay(kj::AsyncIoContext& io, int port, const std::string& dir,
+RoundResult round_relay(kj::AsyncIoContext& io, pid_t node, int port, const std::string& dir,
                         const std::string& secret, int c, int per, int round,
                         const std::vector<Photo>& photos) {
   Driver d{io, {}, {}};
@@ -270,11 +308,13 @@ RoundResult round_relay(kj::AsyncIoContext& io, int port, const std::string& dir
           return send_one(i, k + 1);
         });
   };
+  CpuMeter cpu(node);
   auto start = Clock::now();
   kj::Vector<kj::Promise<void>> all;
   for (int i = 0; i < c; ++i) all.add(send_one(i, 0));
   kj::joinPromises(all.releaseAsArray()).wait(io.waitScope);
   const double secs = ms(Clock::now() - start) / 1000;
+  const CpuPerGb used = cpu.per_gb(bytes);
   // The receivers exit once every file was notified (or after their timeout).
   ::waitpid(receivers, nullptr, 0);
   std::map<std::string, double> seen;
@@ -286,6 +326,7 @@ RoundResult round_relay(kj::AsyncIoContext& io, int port, const std::string& dir
   }
   RoundResult r;
   r.mbps = bytes / secs / 1e6;
+  r.cpu = used;
   r.files = samples.size();
   std::vector<double> to_delivered, to_notified;
   for (auto& s : samples) {
@@ -300,14 +341,21 @@ RoundResult round_relay(kj::AsyncIoContext& io, int port, const std::string& dir
   r.notified_p50 = pct(to_notified, 0.5);
   r.notified_p99 = pct(to_notified, 0.99);
   std::printf("relay  C=%-4d %8.1f MB/s  first byte->Delivered p50 %7.2f ms p99 %7.2f ms  "
-              "Delivered->notified p50 %6.2f ms p99 %6.2f ms (%zu/%zu notified)\n",
+              "Delivered->notified p50 %6.2f ms p99 %6.2f ms (%zu/%zu notified)\n"
+              "              CPU per GB sent: glimpsed %.2f s, client %.2f s\n",
               c, r.mbps, r.delivered_p50, r.delivered_p99, r.notified_p50, r.notified_p99,
-              r.notified, r.files);
+              r.notified, r.files, r.cpu.server, r.cpu.client);
   std::fflush(stdout);
   return r;
 }
 
-double sink_round(kj::AsyncIoContext& io, int port, int c, int per, const std::vector<Photo>& photos) {
+struct SinkResult {
+  double mbps = 0;
+  CpuPerGb cpu;  // the sink and this client
+};
+
+SinkResult sink_round(kj::AsyncIoContext& io, pid_t sink, int port, int c, int per,
+                      const std::vector<Photo>& photos) {
   Driver d{io, {}, {}};
   std::vector<glimpse::rpc::Upload::Client> ups;
   for (int i = 0; i < c; ++i) ups.push_back(d.connect(port).castAs<glimpse::rpc::Upload>());
@@ -320,13 +368,16 @@ double sink_round(kj::AsyncIoContext& io, int port, int c, int per, const std::v
         .then([up = ups[i], &p]() mutable { return finish(up, p.jpeg); })
         .then([&send_one, i, k]() { return send_one(i, k + 1); });
   };
+  CpuMeter cpu(sink);
   auto start = Clock::now();
   kj::Vector<kj::Promise<void>> all;
   for (int i = 0; i < c; ++i) all.add(send_one(i, 0));
   kj::joinPromises(all.releaseAsArray()).wait(io.waitScope);
-  double mbps = bytes / (ms(Clock::now() - start) / 1000) / 1e6;
-  std::printf("sink   C=%-4d %8.1f MB/s  (raw Cap'n Proto streaming, nothing persisted)\n", c, mbps);
-  return mbps;
+  SinkResult r{bytes / (ms(Clock::now() - start) / 1000) / 1e6, cpu.per_gb(bytes)};
+  std::printf("sink   C=%-4d %8.1f MB/s  (raw Cap'n Proto streaming, nothing persisted)\n"
+              "              CPU per GB sent: sink %.2f s, client %.2f s\n",
+              c, r.mbps, r.cpu.server, r.cpu.client);
+  return r;
 }
 
 // The bytes of one round as they would arrive: each sender's photos cut into
@@ -487,11 +538,14 @@ int main(int argc, char** argv) {
   int round = 0;
   for (int c : counts) {
     const int per = per_sender > 0 ? per_sender : std::max(2, 256 / c);
-    std::vector<double> to_sink, to_rocksdb, to_file, p99;
+    std::vector<double> to_sink, to_rocksdb, to_file, p99, node_cpu, sink_cpu;
     const auto order = round_chunks(c, per, photos);
     for (int r = 0; r < repeat; ++r) {
-      double sink_mbps = sink_round(io, sink_port, c, per, photos);
-      RoundResult relay = round_relay(io, node_port, dir, *secret, c, per, ++round, photos);
+      SinkResult sunk = sink_round(io, sink, sink_port, c, per, photos);
+      const double sink_mbps = sunk.mbps;
+      RoundResult relay = round_relay(io, node, node_port, dir, *secret, c, per, ++round, photos);
+      node_cpu.push_back(relay.cpu.server);
+      sink_cpu.push_back(sunk.cpu.server);
       double rocksdb_mbps = rocksdb_round(raw, c, order);
       double file_mbps = file_round(dir, c, order);
       to_sink.push_back(relay.mbps / sink_mbps);
@@ -503,8 +557,10 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
     }
     std::printf("MEDIAN C=%-4d relay/sink %.2fx (goal >= 0.7 at 256)  relay/rocksdb %.2fx  "
-                "relay/file %.2fx  Delivered->notified p99 %.2f ms (goal < 5)\n\n",
-                c, median(to_sink), median(to_rocksdb), median(to_file), median(p99));
+                "relay/file %.2fx  Delivered->notified p99 %.2f ms (goal < 5)  "
+                "CPU s/GB glimpsed %.2f sink %.2f\n\n",
+                c, median(to_sink), median(to_rocksdb), median(to_file), median(p99),
+                median(node_cpu), median(sink_cpu));
     std::fflush(stdout);
   }
   ::kill(node, SIGTERM);
