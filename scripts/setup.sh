@@ -12,7 +12,7 @@ PACKAGES=(
   librocksdb-dev rocksdb-tools
   capnproto libcapnp-dev
   libjpeg62-turbo-dev libturbojpeg0-dev libjpeg-turbo-progs
-  libpng-dev libssl-dev
+  libpng-dev libssl-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 
