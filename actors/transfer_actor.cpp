@@ -111,7 +111,7 @@ void issue(TransferActor self, std::vector<Event> events, std::string bytes) {
   for (const auto& e : events) {
     req.events.push_back(encode_event(e));
     if (auto* c = std::get_if<ChunkAppended>(&e.body))
-      req.chunks.push_back(storage::ChunkPut{c->offset, std::move(bytes)});
+      req.chunks.push_back(storage::ChunkPut{c->offset, std::move(bytes), c->crc32c});
     if (auto* o = std::get_if<TransferOpened>(&e.body)) {
       std::string id_be;
       put_be64(id_be, o->transfer_id);

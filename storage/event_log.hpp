@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,9 +35,18 @@ struct StreamId {
 };
 
 // Bytes [offset, offset + bytes.size()) of the batch's transfer stream.
+// `crc32c`, when given, is util::crc32c(bytes) as the caller already has it
+// (a ChunkAppended event carries it); the log trusts it for the stored
+// record's checksum instead of reading the bytes once more. A wrong value
+// makes the stored chunk read back as corrupt.
 struct ChunkPut {
+  ChunkPut() = default;
+  ChunkPut(uint64_t offset, std::string bytes, std::optional<uint32_t> crc32c = std::nullopt)
+      : offset(offset), bytes(std::move(bytes)), crc32c(crc32c) {}
+
   uint64_t offset = 0;
   std::string bytes;
+  std::optional<uint32_t> crc32c;
 };
 
 // A secondary-index entry, written atomically with the batch (e.g. receiver ->

@@ -108,7 +108,8 @@ std::string ValueLog::segment_path(uint32_t segment) const {
   return options_.dir + name;
 }
 
-ValueRef ValueLog::add(uint64_t transfer_id, uint64_t offset, std::string_view bytes) {
+ValueRef ValueLog::add(uint64_t transfer_id, uint64_t offset, std::string_view bytes,
+                       std::optional<uint32_t> bytes_crc32c) {
   if (staged_ == 0 && active_fd_ >= 0 && active_pos_ >= options_.segment_bytes) {
     ::close(active_fd_);
     active_fd_ = -1;
@@ -133,7 +134,10 @@ ValueRef ValueLog::add(uint64_t transfer_id, uint64_t offset, std::string_view b
   put_be(h + 24, bytes.size(), 4);
   put_be(h + 28, 0, 4);
   std::memcpy(h + kHeaderSize, bytes.data(), bytes.size());
-  put_be(h + 4, util::crc32c_extend(0, h + 8, kHeaderSize - 8 + bytes.size()), 4);
+  const uint32_t head_crc = util::crc32c_extend(0, h + 8, kHeaderSize - 8);
+  const uint32_t crc = bytes_crc32c ? util::crc32c_combine(head_crc, *bytes_crc32c, bytes.size())
+                                    : util::crc32c_extend(head_crc, bytes.data(), bytes.size());
+  put_be(h + 4, crc, 4);
   staged_ += kHeaderSize + bytes.size();
   return ref;
 }

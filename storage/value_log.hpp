@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,7 +53,9 @@ class ValueLog {
 
   // Stages a record of `bytes` (chunk `offset` of `transfer_id`) for the next
   // write() and returns the reference it will have once written.
-  ValueRef add(uint64_t transfer_id, uint64_t offset, std::string_view bytes);
+  // `bytes_crc32c`, if given, must be util::crc32c(bytes) (see ChunkPut).
+  ValueRef add(uint64_t transfer_id, uint64_t offset, std::string_view bytes,
+               std::optional<uint32_t> bytes_crc32c = std::nullopt);
   bool has_staged() const { return staged_ > 0; }
   // Writes every staged record with one positioned write (durable on return
   // under `sync`). On error nothing staged is referenced yet and the staged

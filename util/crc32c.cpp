@@ -27,6 +27,44 @@ const Tables& tables() {
   return tables;
 }
 
+// Polynomial arithmetic mod P in the reflected representation (bit 31 is
+// x^0), as in zlib's crc32_combine: a * b mod P. `a` must not be 0 (powers
+// of x never are).
+uint32_t multmodp(uint32_t a, uint32_t b) {
+  uint32_t m = 1u << 31, p = 0;
+  for (;;) {
+    if (a & m) {
+      p ^= b;
+      if ((a & (m - 1)) == 0) break;
+    }
+    m >>= 1;
+    b = (b & 1) ? (b >> 1) ^ kPoly : b >> 1;
+  }
+  return p;
+}
+
+// x^(2^k) mod P for k < 64.
+const std::array<uint32_t, 64>& x2n_table() {
+  static const std::array<uint32_t, 64> table = [] {
+    std::array<uint32_t, 64> t{};
+    uint32_t p = 1u << 30;  // x^1
+    for (auto& e : t) {
+      e = p;
+      p = multmodp(p, p);
+    }
+    return t;
+  }();
+  return table;
+}
+
+// x^(8 * n) mod P: multiplying a CRC by it appends n zero bytes' worth of shift.
+uint32_t shift_bytes(uint64_t n) {
+  uint32_t p = 1u << 31;  // x^0
+  for (unsigned k = 3; n != 0; n >>= 1, ++k)
+    if (n & 1) p = multmodp(x2n_table()[k & 63], p);
+  return p;
+}
+
 #if defined(__x86_64__)
 __attribute__((target("sse4.2"))) uint32_t extend_hw(uint32_t crc, const unsigned char* p,
                                                       size_t n) {
@@ -73,6 +111,10 @@ uint32_t crc32c_extend(uint32_t crc, const void* data, size_t n) {
   crc = extend_sw(crc, p, n);
 #endif
   return ~crc;
+}
+
+uint32_t crc32c_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b) {
+  return multmodp(shift_bytes(len_b), crc_a) ^ crc_b;
 }
 
 }  // namespace glimpse::util

@@ -7,6 +7,7 @@
 
 #include "tests/storage/temp_dir.hpp"
 #include "tests/storage/test_events.hpp"
+#include "util/crc32c.hpp"
 
 namespace glimpse::storage::testing {
 namespace {
@@ -53,6 +54,18 @@ TEST_F(ValueLogTest, RecordsOfOneWriteReadBackByTheirReferences) {
     EXPECT_EQ(read(*log, refs[i], 7, i * 1000), pattern_bytes(i * 1000, 1000 + i));
   }
   EXPECT_FALSE(log->has_staged());
+}
+
+TEST_F(ValueLogTest, ARecordStagedWithItsBytesCrcReadsBackAndAWrongCrcReadsAsCorrupt) {
+  auto log = open();
+  const std::string bytes = pattern_bytes(0, 70000);
+  const ValueRef good = log->add(7, 0, bytes, util::crc32c(bytes));
+  const ValueRef lied = log->add(7, 70000, bytes, util::crc32c(bytes) ^ 1);
+  ASSERT_TRUE(log->write().ok());
+  EXPECT_EQ(read(*log, good, 7, 0), bytes);
+  std::string out;
+  EXPECT_EQ(log->read(lied, 7, 70000, &out).code(), Code::corruption);
+  EXPECT_TRUE(out.empty());
 }
 
 TEST_F(ValueLogTest, EncodedReferenceDecodesToTheSame) {

@@ -25,5 +25,45 @@ TEST(Crc32c, ExtendingInPiecesEqualsOneShot) {
   }
 }
 
+// Bit at a time, straight from the definition: the reference for long inputs.
+uint32_t reference_crc32c(const std::string& data) {
+  uint32_t crc = 0xffffffffu;
+  for (unsigned char byte : data) {
+    crc ^= byte;
+    for (int i = 0; i < 8; ++i) crc = (crc >> 1) ^ ((crc & 1) ? 0x82f63b78u : 0);
+  }
+  return ~crc;
+}
+
+std::string pattern(size_t n) {
+  std::string data(n, '\0');
+  uint32_t x = 2463534242u;
+  for (auto& c : data) {
+    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+    c = static_cast<char>(x);
+  }
+  return data;
+}
+
+TEST(Crc32c, LongInputsMatchTheDefinition) {
+  for (size_t n : {12287ul, 12288ul, 12289ul, 24576ul + 5, 65536ul, 65536ul + 32 + 3, 200001ul}) {
+    const std::string data = pattern(n);
+    EXPECT_EQ(crc32c(data), reference_crc32c(data)) << n << " bytes";
+    // Extending from a non-zero CRC, from an unaligned start.
+    EXPECT_EQ(crc32c_extend(crc32c(data.substr(0, 3)), data.data() + 3, n - 3),
+              reference_crc32c(data))
+        << n << " bytes, extended after 3";
+  }
+}
+
+TEST(Crc32c, CombineEqualsTheCrcOfTheConcatenation) {
+  const std::string data = pattern(70000);
+  for (size_t cut : {0ul, 1ul, 32ul, 4096ul, 65536ul, 70000ul}) {
+    const std::string a = data.substr(0, cut), b = data.substr(cut);
+    EXPECT_EQ(crc32c_combine(crc32c(a), crc32c(b), b.size()), crc32c(data)) << "cut at " << cut;
+  }
+  EXPECT_EQ(crc32c_combine(0x12345678u, crc32c(""), 0), 0x12345678u);
+}
+
 }  // namespace
 }  // namespace glimpse::util
