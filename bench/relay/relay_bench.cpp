@@ -125,17 +125,28 @@ double cpu_seconds(pid_t pid) {
   return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
-// CPU seconds per GB sent that a server process and this client used over one round.
+// CPU seconds per GB sent that a server process and this client used over
+// one round; negative when the round used under 0.1 s (the kernel counts in
+// 10 ms ticks, too coarse to tell).
 struct CpuPerGb {
-  double server = 0, client = 0;
+  double server = -1, client = -1;
 };
+
+std::string cpu_text(double per_gb) {
+  if (per_gb < 0) return "n/a (round too short)";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f s", per_gb);
+  return text;
+}
 
 class CpuMeter {
  public:
-  explicit CpuMeter(pid_t server) : server_(server), server0_(cpu_seconds(server)), self0_(cpu_seconds(::getpid())) {}
+  explicit CpuMeter(pid_t server)
+      : server_(server), server0_(cpu_seconds(server)), self0_(cpu_seconds(::getpid())) {}
   CpuPerGb per_gb(uint64_t bytes) const {
     const double gb = bytes / 1e9;
-    return {(cpu_seconds(server_) - server0_) / gb, (cpu_seconds(::getpid()) - self0_) / gb};
+    auto per_gb = [gb](double used) { return used < 0.1 ? -1 : used / gb; };
+    return {per_gb(cpu_seconds(server_) - server0_), per_gb(cpu_seconds(::getpid()) - self0_)};
   }
 
  private:
@@ -342,9 +353,9 @@ RoundResult round_relay(kj::AsyncIoContext& io, pid_t node, int port, const std:
   r.notified_p99 = pct(to_notified, 0.99);
   std::printf("relay  C=%-4d %8.1f MB/s  first byte->Delivered p50 %7.2f ms p99 %7.2f ms  "
               "Delivered->notified p50 %6.2f ms p99 %6.2f ms (%zu/%zu notified)\n"
-              "              CPU per GB sent: glimpsed %.2f s, client %.2f s\n",
+              "              CPU per GB sent: glimpsed %s, client %s\n",
               c, r.mbps, r.delivered_p50, r.delivered_p99, r.notified_p50, r.notified_p99,
-              r.notified, r.files, r.cpu.server, r.cpu.client);
+              r.notified, r.files, cpu_text(r.cpu.server).c_str(), cpu_text(r.cpu.client).c_str());
   std::fflush(stdout);
   return r;
 }
@@ -375,8 +386,8 @@ SinkResult sink_round(kj::AsyncIoContext& io, pid_t sink, int port, int c, int p
   kj::joinPromises(all.releaseAsArray()).wait(io.waitScope);
   SinkResult r{bytes / (ms(Clock::now() - start) / 1000) / 1e6, cpu.per_gb(bytes)};
   std::printf("sink   C=%-4d %8.1f MB/s  (raw Cap'n Proto streaming, nothing persisted)\n"
-              "              CPU per GB sent: sink %.2f s, client %.2f s\n",
-              c, r.mbps, r.cpu.server, r.cpu.client);
+              "              CPU per GB sent: sink %s, client %s\n",
+              c, r.mbps, cpu_text(r.cpu.server).c_str(), cpu_text(r.cpu.client).c_str());
   return r;
 }
 
@@ -541,14 +552,13 @@ int main(int argc, char** argv) {
     std::vector<double> to_sink, to_rocksdb, to_file, p99, node_cpu, sink_cpu;
     const auto order = round_chunks(c, per, photos);
     for (int r = 0; r < repeat; ++r) {
-      SinkResult sunk = sink_round(io, sink, sink_port, c, per, photos);
-      const double sink_mbps = sunk.mbps;
+      const SinkResult sunk = sink_round(io, sink, sink_port, c, per, photos);
       RoundResult relay = round_relay(io, node, node_port, dir, *secret, c, per, ++round, photos);
-      node_cpu.push_back(relay.cpu.server);
-      sink_cpu.push_back(sunk.cpu.server);
+      if (relay.cpu.server >= 0) node_cpu.push_back(relay.cpu.server);
+      if (sunk.cpu.server >= 0) sink_cpu.push_back(sunk.cpu.server);
       double rocksdb_mbps = rocksdb_round(raw, c, order);
       double file_mbps = file_round(dir, c, order);
-      to_sink.push_back(relay.mbps / sink_mbps);
+      to_sink.push_back(relay.mbps / sunk.mbps);
       to_rocksdb.push_back(relay.mbps / rocksdb_mbps);
       to_file.push_back(relay.mbps / file_mbps);
       p99.push_back(relay.notified_p99);
@@ -558,9 +568,10 @@ int main(int argc, char** argv) {
     }
     std::printf("MEDIAN C=%-4d relay/sink %.2fx (goal >= 0.7 at 256)  relay/rocksdb %.2fx  "
                 "relay/file %.2fx  Delivered->notified p99 %.2f ms (goal < 5)  "
-                "CPU s/GB glimpsed %.2f sink %.2f\n\n",
+                "CPU per GB glimpsed %s sink %s\n\n",
                 c, median(to_sink), median(to_rocksdb), median(to_file), median(p99),
-                median(node_cpu), median(sink_cpu));
+                cpu_text(node_cpu.empty() ? -1 : median(node_cpu)).c_str(),
+                cpu_text(sink_cpu.empty() ? -1 : median(sink_cpu)).c_str());
     std::fflush(stdout);
   }
   ::kill(node, SIGTERM);
