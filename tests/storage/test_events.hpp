@@ -17,13 +17,20 @@ inline std::string serialize(capnp::MessageBuilder& message) {
   return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
 }
 
+// The root Event of `message`, stamped with its version and time.
+inline schema::Event::Builder new_event(capnp::MessageBuilder& message, int64_t time_ns,
+                                        uint16_t version = schema::CURRENT_EVENT_VERSION) {
+  auto event = message.initRoot<schema::Event>();
+  event.setVersion(version);
+  event.setTimeNs(time_ns);
+  return event;
+}
+
 // A ChunkAppended event at `time_ns` describing [offset, offset + length).
 inline std::string chunk_event(int64_t time_ns, uint64_t offset = 0, uint32_t length = 0,
                                uint16_t version = schema::CURRENT_EVENT_VERSION) {
   capnp::MallocMessageBuilder message;
-  auto event = message.initRoot<schema::Event>();
-  event.setVersion(version);
-  event.setTimeNs(time_ns);
+  auto event = new_event(message, time_ns, version);
   auto chunk = event.initChunkAppended();
   chunk.setOffset(offset);
   chunk.setLength(length);
@@ -33,9 +40,7 @@ inline std::string chunk_event(int64_t time_ns, uint64_t offset = 0, uint32_t le
 // An Aborted event whose reason is `tag`, to tell events apart in assertions.
 inline std::string tagged_event(int64_t time_ns, const std::string& tag) {
   capnp::MallocMessageBuilder message;
-  auto event = message.initRoot<schema::Event>();
-  event.setVersion(schema::CURRENT_EVENT_VERSION);
-  event.setTimeNs(time_ns);
+  auto event = new_event(message, time_ns);
   event.initAborted().setReason(tag);
   return serialize(message);
 }
@@ -43,9 +48,7 @@ inline std::string tagged_event(int64_t time_ns, const std::string& tag) {
 // A Completed event (terminal for a transfer).
 inline std::string completed_event(int64_t time_ns) {
   capnp::MallocMessageBuilder message;
-  auto event = message.initRoot<schema::Event>();
-  event.setVersion(schema::CURRENT_EVENT_VERSION);
-  event.setTimeNs(time_ns);
+  auto event = new_event(message, time_ns);
   event.initCompleted().setSha256(kj::heapArray<kj::byte>(32));
   return serialize(message);
 }
@@ -53,17 +56,13 @@ inline std::string completed_event(int64_t time_ns) {
 // An inbox's NotificationQueued / NotificationAcked for `file_id`.
 inline std::string queued_event(int64_t time_ns, const std::string& file_id) {
   capnp::MallocMessageBuilder message;
-  auto event = message.initRoot<schema::Event>();
-  event.setVersion(schema::CURRENT_EVENT_VERSION);
-  event.setTimeNs(time_ns);
+  auto event = new_event(message, time_ns);
   event.initNotificationQueued().setFileId(file_id);
   return serialize(message);
 }
 inline std::string acked_event(int64_t time_ns, const std::string& file_id) {
   capnp::MallocMessageBuilder message;
-  auto event = message.initRoot<schema::Event>();
-  event.setVersion(schema::CURRENT_EVENT_VERSION);
-  event.setTimeNs(time_ns);
+  auto event = new_event(message, time_ns);
   event.initNotificationAcked().setFileId(file_id);
   return serialize(message);
 }
