@@ -59,7 +59,11 @@ void encode_body(schema::Event::Builder b, const EventBody& body) {
         } else if constexpr (std::is_same_v<E, ReceiverNotified>) {
           b.initReceiverNotified().setReceiver(e.receiver);
         } else if constexpr (std::is_same_v<E, Completed>) {
-          b.initCompleted().setSha256(kj::arrayPtr(e.sha256.data(), e.sha256.size()));
+          auto c = b.initCompleted();
+          if (e.crc32c)
+            c.setCrc32c(*e.crc32c);
+          else
+            c.initSha256(0);  // from a version-1 event; its SHA-256 was not kept
         } else if constexpr (std::is_same_v<E, Aborted>) {
           b.initAborted().setReason(e.reason);
         } else if constexpr (std::is_same_v<E, Expired>) {
@@ -123,11 +127,9 @@ Expected<Event> decode_reader(schema::Event::Reader r) {
       out.body = ReceiverNotified{r.getReceiverNotified().getReceiver()};
       break;
     case schema::Event::COMPLETED: {
-      auto sha = r.getCompleted().getSha256();
+      auto c = r.getCompleted();
       Completed e;
-      if (sha.size() != e.sha256.size())
-        return bad("Completed carries a SHA-256 of " + std::to_string(sha.size()) + " bytes");
-      std::memcpy(e.sha256.data(), sha.begin(), sha.size());
+      if (!c.hasSha256()) e.crc32c = c.getCrc32c();  // else a version-1 event
       out.body = e;
       break;
     }

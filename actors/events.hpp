@@ -3,8 +3,8 @@
 // schema/events.capnp (field for field). event_codec.hpp turns them into the
 // log's bytes and back. Events are facts: past tense, never rewritten; time is
 // captured when the command is decided and travels in the event.
-#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -21,7 +21,6 @@ struct NetworkReport {
   }
 };
 
-using Sha256Bytes = std::array<uint8_t, 32>;
 
 struct TransferOpened {
   uint64_t transfer_id = 0;
@@ -69,8 +68,10 @@ struct ReceiverNotified {
 };
 
 struct Completed {
-  Sha256Bytes sha256{};
-  friend bool operator==(const Completed& a, const Completed& b) { return a.sha256 == b.sha256; }
+  // The whole file's CRC-32C; empty in version-1 events, whose nodes checked
+  // a SHA-256 instead.
+  std::optional<uint32_t> crc32c;
+  friend bool operator==(const Completed& a, const Completed& b) { return a.crc32c == b.crc32c; }
 };
 
 struct Aborted {

@@ -171,11 +171,11 @@ void Relay::append(uint64_t sender, uint64_t transfer_id, uint64_t offset, std::
                               msg::TransferCmd{transfer_id, c, std::move(bytes)});
 }
 
-void Relay::finish(uint64_t sender, uint64_t transfer_id, Sha256Bytes sha256,
+void Relay::finish(uint64_t sender, uint64_t transfer_id, uint32_t crc32c,
                    Callback<TransferStatus> done) {
   impl_->call<TransferStatus>(
       std::move(done), transfer_atom_v,
-      msg::TransferCmd{transfer_id, FinishTransfer{sender, sha256, std::nullopt}, {}});
+      msg::TransferCmd{transfer_id, FinishTransfer{sender, crc32c, std::nullopt}, {}});
 }
 
 void Relay::abort(uint64_t sender, uint64_t transfer_id, std::string reason,

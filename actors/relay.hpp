@@ -103,7 +103,7 @@ struct FileInfo {
   uint32_t height = 0;
   std::vector<uint64_t> scan_ends;
   uint64_t available = 0;  // durable contiguous prefix: bytes [0, available) can be read
-  bool completed = false;  // all TS bytes present and SHA-256 verified
+  bool completed = false;  // all TS bytes present and CRC-32C verified
   bool aborted = false;    // aborted or expired: `available` will not grow
 };
 
@@ -183,9 +183,9 @@ class Relay {
   // Delivered they cause) are durable. `acked` is the durable contiguous prefix.
   void append(uint64_t sender, uint64_t transfer_id, uint64_t offset, std::string bytes,
               Callback<TransferStatus> done);
-  // Completes the transfer once all TS bytes are stored and their SHA-256
-  // equals `sha256`. Replies after earlier appends of the transfer are durable.
-  void finish(uint64_t sender, uint64_t transfer_id, Sha256Bytes sha256,
+  // Completes the transfer once all TS bytes are stored and their CRC-32C
+  // equals `crc32c`. Replies after earlier appends of the transfer are durable.
+  void finish(uint64_t sender, uint64_t transfer_id, uint32_t crc32c,
               Callback<TransferStatus> done);
   void abort(uint64_t sender, uint64_t transfer_id, std::string reason,
              Callback<TransferStatus> done);

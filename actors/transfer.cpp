@@ -143,21 +143,22 @@ TransferDecision decide_finish(const TransferState& s, const FinishTransfer& c, 
     return refuse(ErrorCode::not_found, no_such_transfer(s.header.transfer_id).message);
   if (auto e = closed_error(s)) return refuse(e->code, e->message);
   if (s.phase == TransferPhase::completed) {
-    if (s.sha256 == c.declared_sha256) return accept(s, {});
-    return refuse(ErrorCode::conflict, "transfer already completed with another SHA-256");
+    // A version-1 Completed recorded a SHA-256, not a CRC: nothing to compare.
+    if (!s.crc32c || *s.crc32c == c.declared_crc32c) return accept(s, {});
+    return refuse(ErrorCode::conflict, "transfer already completed with another CRC-32C");
   }
   const uint64_t ts = s.header.total_size;
   if (s.acked < ts)
     return refuse(ErrorCode::invalid_argument,
                   "only " + std::to_string(s.acked) + " of " + std::to_string(ts) +
                       " bytes are stored; send " + range_str(s.acked, ts) + " and finish again");
-  if (!c.stored_sha256)
-    return refuse(ErrorCode::storage_failure, "stored bytes could not be hashed; retry finish");
-  if (*c.stored_sha256 != c.declared_sha256)
+  if (!c.stored_crc32c)
+    return refuse(ErrorCode::storage_failure, "stored bytes could not be read back; retry finish");
+  if (*c.stored_crc32c != c.declared_crc32c)
     return refuse(ErrorCode::conflict,
-                  "declared SHA-256 does not match the stored bytes; stored bytes never "
+                  "declared CRC-32C does not match the stored bytes; stored bytes never "
                   "change, so abort this transfer and send the photo again");
-  return accept(s, {Event{now, Completed{c.declared_sha256}}});
+  return accept(s, {Event{now, Completed{c.declared_crc32c}}});
 }
 
 TransferDecision decide_abort(const TransferState& s, const AbortTransfer& c, int64_t now) {
@@ -265,7 +266,7 @@ void apply_in_place(TransferState& s, const Event& event) {
           s.notified.push_back(e.receiver);
         } else if constexpr (std::is_same_v<E, Completed>) {
           s.phase = TransferPhase::completed;
-          s.sha256 = e.sha256;
+          s.crc32c = e.crc32c;
         } else if constexpr (std::is_same_v<E, Aborted>) {
           s.phase = TransferPhase::aborted;
           s.abort_reason = e.reason;

@@ -14,11 +14,11 @@
 //   at TS; a new chunk beyond max_chunks stored ones is refused.
 // - Delivered is emitted exactly once, in the same batch as the chunk that makes
 //   the contiguous prefix reach MTS, so it is durable exactly when that prefix is.
-// - Completed needs the prefix at TS and the sender's declared SHA-256 equal to
-//   the SHA-256 of the stored bytes. The shell computes the latter (from the
-//   bytes it appended in order, reading back from the log what it did not
-//   see; replay needs no hashing state) and passes it in
-//   FinishTransfer::stored_sha256.
+// - Completed needs the prefix at TS and the sender's declared CRC-32C of the
+//   whole file equal to that of the stored bytes. The shell computes the
+//   latter (combining the CRCs of the chunks it appended in order, reading
+//   back from the log what it did not see; replay needs no such state) and
+//   passes it in FinishTransfer::stored_crc32c.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -75,7 +75,7 @@ struct TransferState {
   uint64_t delivered_offset = 0;
   int64_t delivered_ns = 0;                // the Delivered event's time
   std::vector<uint64_t> notified;  // receivers with ReceiverNotified, in event order
-  Sha256Bytes sha256{};            // set by Completed
+  std::optional<uint32_t> crc32c;  // set by Completed (empty from version-1 events)
   std::string abort_reason;
   int64_t last_event_ns = 0;
 
@@ -97,7 +97,7 @@ struct TransferState {
            a.acked == b.acked && a.file_id == b.file_id &&
            a.delivered_offset == b.delivered_offset && a.delivered_ns == b.delivered_ns &&
            a.notified == b.notified &&
-           a.sha256 == b.sha256 && a.abort_reason == b.abort_reason &&
+           a.crc32c == b.crc32c && a.abort_reason == b.abort_reason &&
            a.last_event_ns == b.last_event_ns;
   }
 };
@@ -119,10 +119,10 @@ struct AppendChunk {
 
 struct FinishTransfer {
   uint64_t sender = 0;
-  Sha256Bytes declared_sha256{};
-  // SHA-256 of the stored bytes [0, TS); the shell supplies it whenever the
+  uint32_t declared_crc32c = 0;
+  // CRC-32C of the stored bytes [0, TS); the shell supplies it whenever the
   // (decided) prefix has reached TS, and leaves it empty otherwise.
-  std::optional<Sha256Bytes> stored_sha256;
+  std::optional<uint32_t> stored_crc32c;
 };
 
 struct AbortTransfer {

@@ -6,7 +6,6 @@
 #include "actors/event_codec.hpp"
 #include "actors/passivation.hpp"
 #include "util/crc32c.hpp"
-#include "util/sha256.hpp"
 
 namespace glimpse::actors {
 namespace {
@@ -148,27 +147,20 @@ void issue(TransferActor self, std::vector<Event> events, std::string bytes) {
       });
 }
 
-std::optional<Sha256Bytes> stored_sha256(State& st) {
+std::optional<uint32_t> stored_crc32c(State& st) {
   if (st.digest) return st.digest;
   const uint64_t ts = st.durable.header.total_size;
   std::string buf;
-  for (uint64_t off = st.hashed; off < ts;) {
+  for (uint64_t off = st.checked; off < ts;) {
     const uint64_t len = std::min<uint64_t>(1 << 20, ts - off);
     buf.clear();
-    if (!st.shared->log->read_chunks(st.id, off, len, &buf).ok() || buf.size() != len) {
-      st.hash = util::Sha256();  // the next finish reads everything back
-      st.hashed = 0;
-      return std::nullopt;
-    }
-    st.hash.update(buf);
-    off += len;
+    if (!st.shared->log->read_chunks(st.id, off, len, &buf).ok() || buf.size() != len)
+      return std::nullopt;  // [0, checked) stays valid for the next finish
+    st.crc = util::crc32c_extend(st.crc, buf.data(), buf.size());
+    st.checked = off += len;
   }
-  st.hashed = ts;
-  auto digest = st.hash.finish();
-  Sha256Bytes out;
-  std::memcpy(out.data(), digest.data(), out.size());
-  st.digest = out;
-  return out;
+  st.digest = st.crc;
+  return st.digest;
 }
 
 // Decides `body` now (no waiting) and queues its reply behind every issued batch.
@@ -177,17 +169,18 @@ void execute(TransferActor self, TransferCommandBody body, std::string bytes, St
   if (auto* f = std::get_if<FinishTransfer>(&body)) {
     if (st.decided.phase == TransferPhase::open &&
         st.decided.acked == st.decided.header.total_size)
-      f->stored_sha256 = stored_sha256(st);  // inflight is empty here: durable == decided
+      f->stored_crc32c = stored_crc32c(st);  // inflight is empty here: durable == decided
   }
   auto* append = std::get_if<AppendChunk>(&body);
-  if (append != nullptr) append->crc32c = util::crc32c(bytes);
-  const bool in_order = append != nullptr && append->offset == st.hashed && !st.digest;
+  const uint32_t chunk_crc = append != nullptr ? util::crc32c(bytes) : 0;
+  if (append != nullptr) append->crc32c = chunk_crc;
+  const bool in_order = append != nullptr && append->offset == st.checked && !st.digest;
   auto d = decide(st.decided, TransferCommand{st.shared->now_ns(), std::move(body)},
                   st.shared->config.limits);
   if (!d.events.empty()) {
-    if (in_order) {  // a new chunk that continues the hashed prefix
-      st.hash.update(bytes);
-      st.hashed += bytes.size();
+    if (in_order) {  // a new chunk that continues the checked prefix
+      st.crc = util::crc32c_combine(st.crc, chunk_crc, bytes.size());
+      st.checked += bytes.size();
     }
     issue(self, std::move(d.events), std::move(bytes));
   }

@@ -36,7 +36,6 @@
 #include "actors/shell_common.hpp"
 #include "actors/transfer.hpp"
 #include "actors/actor_types.hpp"
-#include "util/sha256.hpp"
 
 namespace glimpse::actors {
 
@@ -75,13 +74,14 @@ struct TransferActorState {
   bool timer_armed = false;
   bool stopping = false;
   std::optional<RelayError> broken;
-  // SHA-256 of bytes [0, hashed), fed by this actor's own appends in offset
-  // order, so a finish reads back from the log only what it did not see
-  // (chunks stored before a restart, or out of order). `digest` is the whole
-  // file's, once a finish computed it.
-  util::Sha256 hash;
-  uint64_t hashed = 0;
-  std::optional<Sha256Bytes> digest;
+  // CRC-32C of bytes [0, checked), combined from this actor's own appends in
+  // offset order (each chunk's CRC is computed once, for its event), so a
+  // finish reads back from the log only what it did not see (chunks stored
+  // before a restart, or out of order). `digest` is the whole file's, once a
+  // finish computed it.
+  uint32_t crc = 0;
+  uint64_t checked = 0;
+  std::optional<uint32_t> digest;
 };
 
 using TransferActor = TransferActorHandle::stateful_pointer<TransferActorState>;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "util/hex.hpp"
+#include "util/crc32c.hpp"
 #include "util/sha256.hpp"
 
 namespace glimpse::client {
@@ -97,8 +98,7 @@ std::string send_photo(Connection& connection, rpc::Session::Client session,
 
   pump(connection, upload, request, from).wait(connection.wait_scope());
   auto done = upload.doneRequest();
-  auto digest = util::sha256(request.jpeg);
-  done.setSha256(kj::arrayPtr(digest.data(), digest.size()));
+  done.setCrc32c(util::crc32c(request.jpeg));
   auto finished = done.send().wait(connection.wait_scope());
   callback.announce(finished.getFileId());
   if (observer.on_acked) observer.on_acked(request.jpeg.size());

@@ -38,7 +38,7 @@ struct SendObserver {
 };
 
 // Sends `request` and returns the file id once every byte is durable and the
-// node checked the SHA-256. Throws kj::Exception (see describe()) on a
+// node checked the file's CRC-32C. Throws kj::Exception (see describe()) on a
 // refusal or a lost connection; running it again with the same key resumes.
 std::string send_photo(Connection& connection, rpc::Session::Client session,
                        const SendRequest& request, const SendObserver& observer);

@@ -64,11 +64,7 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
 
   kj::Promise<void> done(DoneContext call) override {
     KJ_IF_MAYBE(e, failed_) { return kj::cp(*e); }
-    auto sha = call.getParams().getSha256();
-    if (sha.size() != 32)
-      return refusal("invalid_argument", "done() needs the 32-byte SHA-256 of the whole file");
-    actors::Sha256Bytes digest{};
-    std::copy(sha.begin(), sha.end(), digest.begin());
+    const uint32_t digest = call.getParams().getCrc32c();
     // Every write's reply first: a refused write is the reason to report.
     return appends_.onEmpty()
         .then([this, digest]() -> kj::Promise<Expected<TransferStatus>> {

@@ -9,7 +9,8 @@ $Cxx.namespace("glimpse::schema");
 # version above the one it was built with must refuse the event with a clear
 # error, never skip it. Bump when an event's meaning changes; adding a field
 # that old readers may ignore does not need a bump.
-const currentEventVersion :UInt16 = 1;
+# 2: Completed carries the file's CRC-32C (version 1 carried a SHA-256).
+const currentEventVersion :UInt16 = 2;
 
 enum NetworkType {
   unknown @0;
@@ -59,9 +60,10 @@ struct ReceiverNotified {
 }
 
 # Emitted when the contiguous prefix reaches TS and the sender's declared
-# SHA-256 matches the stored bytes.
+# CRC-32C of the whole file matches the stored bytes.
 struct Completed {
-  sha256 @0 :Data;                  # 32 bytes
+  sha256 @0 :Data;                  # set only in version-1 events (checked when written)
+  crc32c @1 :UInt32;                # the whole file's CRC-32C; meaningful when sha256 is unset
 }
 
 struct Aborted {

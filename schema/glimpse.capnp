@@ -55,7 +55,7 @@ interface Session {
   # idempotency key (then the header must be the same). `ackedOffset` is the
   # contiguous durable prefix: continue writing there. `fileId` is set once
   # the transfer was delivered (MTS durable); `completed` once all TS bytes
-  # are durable and their SHA-256 checked. `callback` hears about progress
+  # are durable and their CRC-32C checked. `callback` hears about progress
   # for as long as the caller holds `upload`.
   send @0 (header :SendHeader, callback :SendCallback)
       -> (transferId :UInt64, ackedOffset :UInt64, upload :Upload, fileId :Text, completed :Bool);
@@ -88,9 +88,9 @@ interface Upload {
   # this call and every later one on this stream.
   write @0 (offset :UInt64, bytes :Data) -> stream;
 
-  # All TS bytes were written; `sha256` is the whole file's hash. Returns once
-  # every byte is durable and the hash checked.
-  done @1 (sha256 :Data) -> (fileId :Text);
+  # All TS bytes were written; `crc32c` is the whole file's CRC-32C
+  # (Castagnoli). Returns once every byte is durable and the CRC checked.
+  done @1 (crc32c :UInt32) -> (fileId :Text);
 
   # Gives up the transfer (before it completes); receivers keep what they got.
   abort @2 (reason :Text);

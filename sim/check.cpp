@@ -9,8 +9,6 @@
 #include "actors/transfer.hpp"
 #include "sim/describe.hpp"
 #include "util/crc32c.hpp"
-#include "util/hex.hpp"
-#include "util/sha256.hpp"
 
 namespace glimpse::sim {
 namespace {
@@ -58,7 +56,7 @@ class TransferChecker {
     }
     ++report_->transfers;
     report_->events += seqs_.size();
-    if (options_.verify_chunks || options_.verify_sha256) prefetch();
+    if (options_.verify_chunks) prefetch();
     // Events before an unreadable one are still judged; a decision that
     // wants events beyond them is not held against the log.
     for (size_t i = 0; i < events_.size();) {
@@ -129,15 +127,13 @@ class TransferChecker {
       if (state_.acked != h.total_size)
         return fail(i, "Completed with the contiguous prefix at " + std::to_string(state_.acked) +
                            " of TS " + std::to_string(h.total_size));
-      if (options_.verify_sha256) {
-        stored_sha_ = stored_sha256(i);
-        if (!stored_sha_) return false;
-        if (*stored_sha_ != done->sha256)
-          return fail(i, "Completed SHA-256 " + util::to_hex(done->sha256) +
-                             " does not match the stored bytes' " + util::to_hex(*stored_sha_));
-      } else {
-        stored_sha_ = done->sha256;
-      }
+      // The chunks' CRCs combined are the file's (they tile [0, TS), and
+      // verify_chunks holds each chunk's bytes to its CRC). A Completed from
+      // version 1 held a SHA-256 the decoded event does not keep: not checked.
+      stored_crc_ = stored_crc32c();
+      if (done->crc32c && *done->crc32c != stored_crc_)
+        return fail(i, "Completed CRC-32C " + hex32(*done->crc32c) +
+                           " does not match the stored chunks' " + hex32(stored_crc_));
     } else if (!std::holds_alternative<Aborted>(e.body) &&
                !std::holds_alternative<Expired>(e.body)) {
       return fail(i, "an inbox event in a transfer stream");
@@ -194,28 +190,13 @@ class TransferChecker {
     return true;
   }
 
-  std::optional<Sha256Bytes> stored_sha256(size_t i) {
-    util::Sha256 h;
-    const uint64_t ts = state_.header.total_size;
-    std::string_view whole;
-    uint64_t off = 0;
-    if (ts > 0 && prefetched(0, ts, &whole)) {
-      h.update(whole);
-      off = ts;
-    }
-    for (; off < ts; off += kReadStep) {
-      uint64_t n = std::min<uint64_t>(kReadStep, ts - off);
-      storage::Status s = log_.read_chunks(id_, off, n, &buf_);
-      if (!s.ok()) {
-        fail(i, "stored bytes unreadable for the SHA-256: " + s.to_string());
-        return std::nullopt;
-      }
-      h.update(buf_);
-    }
-    auto d = h.finish();
-    Sha256Bytes out;
-    std::copy(d.begin(), d.end(), out.begin());
-    return out;
+  // CRC-32C of [0, TS) from the chunks' own CRCs; the caller has checked the
+  // prefix reaches TS (chunks never overlap, so they tile it).
+  uint32_t stored_crc32c() const {
+    uint32_t crc = 0;
+    for (const auto& [offset, chunk] : state_.chunks)
+      crc = util::crc32c_combine(crc, chunk.crc32c, chunk.length);
+    return crc;
   }
 
   // The command that must have produced event i.
@@ -227,7 +208,7 @@ class TransferChecker {
       return AppendChunk{sender, c->offset, c->length, c->crc32c};
     if (auto* n = std::get_if<ReceiverNotified>(&e.body)) return MarkReceiverNotified{n->receiver};
     if (auto* d = std::get_if<Completed>(&e.body))
-      return FinishTransfer{sender, d->sha256, stored_sha_};
+      return FinishTransfer{sender, d->crc32c.value_or(stored_crc_), stored_crc_};
     if (auto* a = std::get_if<Aborted>(&e.body)) return AbortTransfer{sender, a->reason};
     if (std::holds_alternative<Expired>(e.body)) return ExpireTransfer{};
     return std::nullopt;  // Delivered: only ever decided together with a chunk
@@ -256,7 +237,7 @@ class TransferChecker {
     for (size_t k = 0; k < d.events.size(); ++k) {
       size_t j = i + k;
       if (j > i && j < events_.size() && !invariants(j)) return std::nullopt;
-      if (j >= events_.size() || !(events_[j].body == d.events[k].body)) {
+      if (j >= events_.size() || !matches(events_[j].body, d.events[k].body)) {
         fail(j, "the transfer rules decide " + describe_event(d.events[k]) + " here",
              j < events_.size() ? describe_event(events_[j]) : "end of log");
         return std::nullopt;
@@ -264,6 +245,13 @@ class TransferChecker {
       apply_in_place(state_, events_[j]);
     }
     return d.events.size();
+  }
+
+  // A version-1 Completed keeps no CRC: it matches any Completed.
+  static bool matches(const EventBody& logged, const EventBody& decided) {
+    auto* c = std::get_if<Completed>(&logged);
+    if (c != nullptr && !c->crc32c) return std::holds_alternative<Completed>(decided);
+    return logged == decided;
   }
 
   static std::string hex32(uint32_t v) {
@@ -284,7 +272,7 @@ class TransferChecker {
   std::vector<Event> events_;
   TransferState state_;
   uint64_t delivered_seq_ = 0;
-  std::optional<Sha256Bytes> stored_sha_;
+  uint32_t stored_crc_ = 0;  // of the stored chunks, set at Completed
   std::string buf_;
   std::map<uint64_t, std::string> spans_;  // prefetched runs of stored bytes, by offset
 };

@@ -5,7 +5,7 @@
 // have produced it, asks actors::decide what that command yields in the state
 // folded so far, and requires the log to hold exactly those events; on top,
 // it checks what the rules cannot see: stored bytes against their CRC32C and
-// Completed against the SHA-256 of the stored bytes.
+// Completed against the CRC-32C of the stored file.
 //
 // A stream's check stops at its first violation (everything after depends on
 // it). Events of an older schema version are read as the actors' codec reads
@@ -30,7 +30,6 @@ struct Violation {
 
 struct CheckOptions {
   bool verify_chunks = true;  // read every chunk's bytes and compare CRC32C
-  bool verify_sha256 = true;  // hash the stored file at Completed
 };
 
 struct CheckReport {

@@ -2,7 +2,6 @@
 
 #include <cstdio>
 
-#include "util/hex.hpp"
 
 namespace glimpse::sim {
 
@@ -34,7 +33,9 @@ std::string describe_event(const actors::Event& event) {
   } else if (auto* n = std::get_if<ReceiverNotified>(&event.body)) {
     add("receiver", std::to_string(n->receiver));
   } else if (auto* done = std::get_if<Completed>(&event.body)) {
-    add("sha256", util::to_hex(done->sha256).substr(0, 16) + "...");
+    char crc[16];
+    std::snprintf(crc, sizeof crc, "%08x", done->crc32c.value_or(0));
+    add("crc32c", done->crc32c ? crc : "(version 1: a SHA-256, not kept)");
   } else if (auto* a = std::get_if<Aborted>(&event.body)) {
     add("reason", "\"" + a->reason + "\"");
   } else if (auto* q = std::get_if<NotificationQueued>(&event.body)) {

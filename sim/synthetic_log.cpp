@@ -6,7 +6,6 @@
 #include "actors/transfer.hpp"
 #include "schema/events.capnp.h"
 #include "util/crc32c.hpp"
-#include "util/sha256.hpp"
 
 namespace glimpse::sim::synth {
 namespace {
@@ -66,11 +65,8 @@ std::string receiver_notified(uint64_t receiver, Stamp stamp) {
                [&](schema::Event::Builder e) { e.initReceiverNotified().setReceiver(receiver); });
 }
 
-std::string completed(const std::string& sha, Stamp stamp) {
-  return build(stamp, [&](schema::Event::Builder e) {
-    e.initCompleted().setSha256(
-        kj::arrayPtr(reinterpret_cast<const capnp::byte*>(sha.data()), sha.size()));
-  });
+std::string completed(uint32_t crc32c, Stamp stamp) {
+  return build(stamp, [&](schema::Event::Builder e) { e.initCompleted().setCrc32c(crc32c); });
 }
 
 std::string aborted(const std::string& reason, Stamp stamp) {
@@ -140,10 +136,7 @@ storage::Status write_transfer(storage::EventLog& log, OpenSpec spec, const std:
     }
   }
   if (s.ok()) {
-    auto d = util::sha256(file);
-    s = append_event(
-        log, stream,
-        completed(std::string(reinterpret_cast<const char*>(d.data()), d.size()), next()));
+    s = append_event(log, stream, completed(util::crc32c(file), next()));
   }
   return s;
 }

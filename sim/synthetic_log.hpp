@@ -35,7 +35,7 @@ std::string transfer_opened(const OpenSpec& spec, Stamp stamp);
 std::string chunk_appended(uint64_t offset, uint32_t length, uint32_t crc32c, Stamp stamp);
 std::string delivered(const std::string& file_id, uint64_t offset, Stamp stamp);
 std::string receiver_notified(uint64_t receiver, Stamp stamp);
-std::string completed(const std::string& sha256_32_bytes, Stamp stamp);
+std::string completed(uint32_t file_crc32c, Stamp stamp);
 std::string aborted(const std::string& reason, Stamp stamp);
 std::string expired(Stamp stamp);
 std::string notification_queued(const std::string& file_id, uint64_t transfer_id, uint64_t sender,
@@ -46,7 +46,7 @@ std::string notification_acked(const std::string& file_id, Stamp stamp);
 // ChunkAppended for each `chunk_bytes` piece (its CRC32C, bytes beside it);
 // Delivered (file id actors::make_file_id) right after the chunk that takes
 // the prefix to >= MTS, each ReceiverNotified after it; Completed with the
-// file's SHA-256. Event i is stamped start_ns + i * step_ns. One append per
+// file's CRC-32C. Event i is stamped start_ns + i * step_ns. One append per
 // event. `spec.total_size` is set from `file`; empty scan ends become {TS},
 // an MTS of 0 the first scan end.
 storage::Status write_transfer(storage::EventLog& log, OpenSpec spec, const std::string& file,

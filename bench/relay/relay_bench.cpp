@@ -42,7 +42,7 @@
 #include "image/image.hpp"
 #include "image/mts_policy.hpp"
 #include "schema/glimpse.capnp.h"
-#include "util/sha256.hpp"
+#include "util/crc32c.hpp"
 
 extern char** environ;
 namespace fs = std::filesystem;
@@ -179,8 +179,7 @@ kj::Promise<void> pump(glimpse::rpc::Upload::Client up, const std::string& data,
 
 kj::Promise<void> finish(glimpse::rpc::Upload::Client up, const std::string& data) {
   auto done = up.doneRequest();
-  auto d = glimpse::util::sha256(data);
-  done.setSha256(kj::arrayPtr(d.data(), d.size()));
+  done.setCrc32c(glimpse::util::crc32c(data));
   return done.send().ignoreResult();
 }
 

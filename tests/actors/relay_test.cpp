@@ -16,7 +16,7 @@
 #include "actors/event_codec.hpp"
 #include "storage/event_log.hpp"
 #include "storage/fault_injection.hpp"
-#include "util/sha256.hpp"
+#include "util/crc32c.hpp"
 
 namespace glimpse::actors {
 namespace {
@@ -51,12 +51,7 @@ std::string photo_bytes(size_t n) {
   return s;
 }
 
-Sha256Bytes sha_of(const std::string& s) {
-  auto d = util::sha256(s);
-  Sha256Bytes out;
-  std::copy(d.begin(), d.end(), out.begin());
-  return out;
-}
+uint32_t crc_of(const std::string& s) { return util::crc32c(s); }
 
 constexpr uint64_t kSender = 100, kAlice = 200, kBob = 300, kStranger = 999;
 
@@ -99,8 +94,8 @@ struct Node {
     return wait<TransferStatus>(
         [&](auto cb) { relay->append(sender, id, off, std::move(bytes), cb); });
   }
-  Expected<TransferStatus> finish(uint64_t id, Sha256Bytes sha) {
-    return wait<TransferStatus>([&](auto cb) { relay->finish(kSender, id, sha, cb); });
+  Expected<TransferStatus> finish(uint64_t id, uint32_t crc) {
+    return wait<TransferStatus>([&](auto cb) { relay->finish(kSender, id, crc, cb); });
   }
   Expected<TransferStatus> resume(uint64_t id) {
     return wait<TransferStatus>([&](auto cb) { relay->resume(kSender, id, cb); });
@@ -195,10 +190,10 @@ TEST(Relay, SendDeliverNotifyReadComplete) {
   EXPECT_FALSE(node.read(kStranger, a2->file_id, 0, 10).ok());
 
   ASSERT_TRUE(node.append(id, 1200, photo.substr(1200)).ok());
-  auto wrong = node.finish(id, sha_of("not it"));
+  auto wrong = node.finish(id, crc_of("not it"));
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.error().code, ErrorCode::conflict);
-  auto done = node.finish(id, sha_of(photo));
+  auto done = node.finish(id, crc_of(photo));
   ASSERT_TRUE(done.ok()) << done.error().to_string();
   EXPECT_TRUE(done->completed);
   EXPECT_EQ(*node.read(kAlice, a2->file_id, 0, 1 << 20), photo);
@@ -274,7 +269,7 @@ TEST(Relay, PipelinedAppendsReplyInOrderAndFinishWaitsForThem) {
       std::lock_guard<std::mutex> lock(mu);
       acks.push_back(r.ok() ? r->acked : 0);
     });
-  node.relay->finish(kSender, id, sha_of(photo), [all](Expected<TransferStatus> r) {
+  node.relay->finish(kSender, id, crc_of(photo), [all](Expected<TransferStatus> r) {
     all->set_value(std::move(r));
   });
   auto f = all->get_future();
@@ -342,7 +337,7 @@ TEST(Relay, WatchFollowsTheDurablePrefix) {
   });
   ASSERT_TRUE(eventually([&] { std::lock_guard<std::mutex> l(mu); return seen.size() == 1; }));
   ASSERT_TRUE(node.append(open->transfer_id, 1000, photo.substr(1000)).ok());
-  ASSERT_TRUE(node.finish(open->transfer_id, sha_of(photo)).ok());
+  ASSERT_TRUE(node.finish(open->transfer_id, crc_of(photo)).ok());
   ASSERT_TRUE(eventually([&] { std::lock_guard<std::mutex> l(mu); return seen.size() == 3; }));
   EXPECT_EQ(seen[0].available, 1000u);
   EXPECT_EQ(seen[1].available, 4000u);
@@ -373,7 +368,7 @@ TEST(Relay, IdleActorsPassivateAndComeBackFromTheLog) {
   auto again = node.append(open->transfer_id, 1000, photo.substr(1000));
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->acked, 4000u);
-  ASSERT_TRUE(node.finish(open->transfer_id, sha_of(photo)).ok());
+  ASSERT_TRUE(node.finish(open->transfer_id, crc_of(photo)).ok());
   ASSERT_TRUE(eventually([&] { return node.stats().unfinished_transfers == 0; }));
 }
 
@@ -481,7 +476,7 @@ TEST(RelayFaults, DeathAfterWriteLosesNoDeliveryAndNotifiesAfterRestart) {
   EXPECT_EQ(status->file_id, make_file_id(3, id));
   EXPECT_EQ(count_events(*inner, id, kDelivered), 1);
   ASSERT_TRUE(node.append(id, 1200, photo.substr(1200)).ok());
-  ASSERT_TRUE(node.finish(id, sha_of(photo)).ok());
+  ASSERT_TRUE(node.finish(id, crc_of(photo)).ok());
   EXPECT_EQ(alice.count(), 1u);
 }
 

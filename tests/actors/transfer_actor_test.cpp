@@ -9,7 +9,7 @@
 
 #include "actors/event_codec.hpp"
 #include "tests/actors/deterministic.hpp"
-#include "util/sha256.hpp"
+#include "util/crc32c.hpp"
 
 namespace glimpse::actors {
 namespace {
@@ -108,14 +108,11 @@ TEST_F(TransferShell, FailedAppendFailsEveryPendingReplyAndTheNextCommandRecover
   EXPECT_EQ(again.value().acked, 500u);
 }
 
-TEST_F(TransferShell, FinishWaitsForInFlightBatchesThenHashesTheStoredBytes) {
+TEST_F(TransferShell, FinishWaitsForInFlightBatchesThenChecksTheStoredBytes) {
   const uint64_t id = open();
   auto a = append(id, 0, 4000);
   Reply<TransferStatus> done;
-  auto digest = util::sha256(photo);
-  Sha256Bytes sha;
-  std::copy(digest.begin(), digest.end(), sha.begin());
-  node->relay->finish(kSender, id, sha, done.cb());
+  node->relay->finish(kSender, id, util::crc32c(photo), done.cb());
   node->run();
   EXPECT_EQ(log.held(), 1u);  // finish waits behind the chunk's batch
   log.release();
@@ -129,14 +126,13 @@ TEST_F(TransferShell, FinishWaitsForInFlightBatchesThenHashesTheStoredBytes) {
   EXPECT_TRUE(done.value().completed);
 }
 
-// The shell hashes chunks as they arrive in order and reads back from the log
-// only what it did not see: chunks sent out of order, or before a restart.
-TEST_F(TransferShell, FinishHashesOutOfOrderChunksAndChunksFromBeforeARestart) {
+// The shell combines the CRCs of chunks as they arrive in order and reads
+// back from the log only what it did not see: chunks sent out of order, or
+// before a restart.
+TEST_F(TransferShell, FinishChecksOutOfOrderChunksAndChunksFromBeforeARestart) {
   log.holding = false;
-  auto digest = util::sha256(photo);
-  Sha256Bytes sha;
-  std::copy(digest.begin(), digest.end(), sha.begin());
-  auto finish = [&](uint64_t id, Sha256Bytes declared) {
+  const uint32_t crc = util::crc32c(photo);
+  auto finish = [&](uint64_t id, uint32_t declared) {
     Reply<TransferStatus> done;
     node->relay->finish(kSender, id, declared, done.cb());
     node->run();
@@ -146,10 +142,8 @@ TEST_F(TransferShell, FinishHashesOutOfOrderChunksAndChunksFromBeforeARestart) {
   append(shuffled, 0, 1000);
   append(shuffled, 2500, 1500);
   append(shuffled, 1000, 1500);
-  Sha256Bytes wrong = sha;
-  wrong[0] ^= 1;
-  EXPECT_EQ(finish(shuffled, wrong).code(), ErrorCode::conflict);
-  auto done = finish(shuffled, sha);
+  EXPECT_EQ(finish(shuffled, crc ^ 1).code(), ErrorCode::conflict);
+  auto done = finish(shuffled, crc);
   ASSERT_TRUE(done.get().ok()) << done.get().error().to_string();
   EXPECT_TRUE(done.value().completed);
 
@@ -158,7 +152,7 @@ TEST_F(TransferShell, FinishHashesOutOfOrderChunksAndChunksFromBeforeARestart) {
   node.reset();
   node = std::make_unique<DeterministicNode>(log, test_config());
   append(restarted, 1500, 2500);
-  done = finish(restarted, sha);
+  done = finish(restarted, crc);
   ASSERT_TRUE(done.get().ok()) << done.get().error().to_string();
   EXPECT_TRUE(done.value().completed);
 }

@@ -252,29 +252,32 @@ TEST(Transfer, ReceiversToNotifyAndMarkNotified) {
   EXPECT_EQ(h.state.receivers_to_notify(), (std::vector<uint64_t>{300}));
 }
 
-Sha256Bytes sha(uint8_t x) {
-  Sha256Bytes s{};
-  s.fill(x);
-  return s;
-}
-
-TEST(Transfer, CompletedNeedsFullPrefixAndMatchingSha) {
+TEST(Transfer, CompletedNeedsFullPrefixAndMatchingCrc) {
   Harness h;
   h.open();
   h.chunk(0, 500);
-  EXPECT_EQ(code_of(h.run(FinishTransfer{100, sha(1), std::nullopt})),
+  EXPECT_EQ(code_of(h.run(FinishTransfer{100, 1u, std::nullopt})),
             ErrorCode::invalid_argument);
   h.chunk(500, 500);
-  EXPECT_EQ(code_of(h.run(FinishTransfer{100, sha(1), sha(2)})), ErrorCode::conflict);
-  EXPECT_EQ(code_of(h.run(FinishTransfer{999, sha(1), sha(1)})), ErrorCode::not_found);
-  auto d = h.run(FinishTransfer{100, sha(1), sha(1)});
+  EXPECT_EQ(code_of(h.run(FinishTransfer{100, 1u, 2u})), ErrorCode::conflict);
+  EXPECT_EQ(code_of(h.run(FinishTransfer{999, 1u, 1u})), ErrorCode::not_found);
+  auto d = h.run(FinishTransfer{100, 1u, 1u});
   ASSERT_TRUE(d.reply.ok());
   ASSERT_EQ(d.events.size(), 1u);
-  EXPECT_EQ(d.events[0].body, EventBody(Completed{sha(1)}));
+  EXPECT_EQ(d.events[0].body, EventBody(Completed{1u}));
   EXPECT_TRUE(d.reply->completed);
-  EXPECT_TRUE(h.run(FinishTransfer{100, sha(1), std::nullopt}).events.empty());  // repeat
-  EXPECT_EQ(code_of(h.run(FinishTransfer{100, sha(3), std::nullopt})), ErrorCode::conflict);
+  EXPECT_TRUE(h.run(FinishTransfer{100, 1u, std::nullopt}).events.empty());  // repeat
+  EXPECT_EQ(code_of(h.run(FinishTransfer{100, 3u, std::nullopt})), ErrorCode::conflict);
   EXPECT_TRUE(h.chunk(0, 500).reply.ok());  // resent matching chunk, still fine
+  EXPECT_EQ(code_of(h.run(AbortTransfer{100, "x"})), ErrorCode::conflict);
+}
+
+TEST(Transfer, AVersion1CompletedAcceptsARepeatedFinishWhateverItsCrc) {
+  Harness h;
+  h.open();
+  h.chunk(0, 1000);
+  h.state = apply(std::move(h.state), Event{1, Completed{std::nullopt}});  // as decoded
+  EXPECT_TRUE(h.run(FinishTransfer{100, 7u, std::nullopt}).reply.ok());
   EXPECT_EQ(code_of(h.run(AbortTransfer{100, "x"})), ErrorCode::conflict);
 }
 
@@ -304,7 +307,7 @@ TEST(Transfer, ReplayingTheLogRebuildsTheSameState) {
   h.run(MarkReceiverNotified{300});
   h.chunk(400, 200);
   h.chunk(700, 300);
-  h.run(FinishTransfer{100, sha(9), sha(9)});
+  h.run(FinishTransfer{100, 9u, 9u});
   TransferState replayed;
   for (const auto& e : h.log) replayed = apply(std::move(replayed), e);
   EXPECT_EQ(replayed, h.state);

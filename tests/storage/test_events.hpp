@@ -49,7 +49,7 @@ inline std::string tagged_event(int64_t time_ns, const std::string& tag) {
 inline std::string completed_event(int64_t time_ns) {
   capnp::MallocMessageBuilder message;
   auto event = new_event(message, time_ns);
-  event.initCompleted().setSha256(kj::heapArray<kj::byte>(32));
+  event.initCompleted().setCrc32c(0x0badf00d);
   return serialize(message);
 }
 
