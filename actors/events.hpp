@@ -21,7 +21,6 @@ struct NetworkReport {
   }
 };
 
-
 struct TransferOpened {
   uint64_t transfer_id = 0;
   uint64_t sender = 0;

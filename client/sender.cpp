@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "util/hex.hpp"
 #include "util/crc32c.hpp"
+#include "util/hex.hpp"
 #include "util/sha256.hpp"
 
 namespace glimpse::client {

@@ -260,7 +260,6 @@ class TransferChecker {
     return b;
   }
 
-  static constexpr uint64_t kReadStep = 4u << 20;
   static constexpr uint64_t kMaxPrefetch = 256u << 20;
 
   storage::EventLog& log_;
