@@ -11,6 +11,7 @@
 
 #include "node/fill_worker.hpp"
 #include "node/log.hpp"
+#include "node/message_stream.hpp"
 #include "node/service.hpp"
 
 namespace glimpse::node {
@@ -21,33 +22,40 @@ struct RpcServer::Thread {
 
 namespace {
 
-// One client connection with its own RPC system. The flow limit stops reading
-// a connection's messages while its unanswered calls hold that many bytes, so
-// a client that ignores `-> stream` flow control cannot make the node buffer
-// every write it sends.
+// What every accepted connection is made with.
+struct ConnectionSetup {
+  capnp::Capability::Client bootstrap;
+  // Stops reading a connection's messages while its unanswered calls hold
+  // this many bytes, so a client that ignores `-> stream` flow control cannot
+  // make the node buffer every write it sends.
+  size_t flow_limit_bytes;
+  std::function<void()> before_write;  // see BufferedMessageStream
+};
+
+// One client connection with its own RPC system.
 struct Connection {
-  Connection(kj::Own<kj::AsyncIoStream> stream, capnp::Capability::Client bootstrap,
-             size_t flow_limit_bytes)
+  Connection(kj::Own<kj::AsyncIoStream> stream, ConnectionSetup& setup)
       : stream(kj::mv(stream)),
-        network(*this->stream, capnp::rpc::twoparty::Side::SERVER),
-        rpc(capnp::makeRpcServer(network, kj::mv(bootstrap))) {
-    rpc.setFlowLimit(flow_limit_bytes / sizeof(capnp::word));
+        messages(*this->stream, setup.before_write),
+        network(messages, capnp::rpc::twoparty::Side::SERVER),
+        rpc(capnp::makeRpcServer(network, setup.bootstrap)) {
+    rpc.setFlowLimit(setup.flow_limit_bytes / sizeof(capnp::word));
   }
   kj::Own<kj::AsyncIoStream> stream;
+  BufferedMessageStream messages;
   capnp::TwoPartyVatNetwork network;
   capnp::RpcSystem<capnp::rpc::twoparty::VatId> rpc;
 };
 
 // Accepts connections until `listener` fails; each lives in `connections`
-// until its client disconnects.
-kj::Promise<void> accept_loop(kj::ConnectionReceiver& listener, capnp::Capability::Client bootstrap,
-                              size_t flow_limit_bytes, kj::TaskSet& connections) {
-  return listener.accept().then([&listener, bootstrap = kj::mv(bootstrap), flow_limit_bytes,
-                                 &connections](kj::Own<kj::AsyncIoStream>&& stream) mutable {
-    auto connection = kj::heap<Connection>(kj::mv(stream), bootstrap, flow_limit_bytes);
+// until its client disconnects. `setup` outlives the returned promise.
+kj::Promise<void> accept_loop(kj::ConnectionReceiver& listener, ConnectionSetup& setup,
+                              kj::TaskSet& connections) {
+  return listener.accept().then([&listener, &setup, &connections](kj::Own<kj::AsyncIoStream>&& stream) {
+    auto connection = kj::heap<Connection>(kj::mv(stream), setup);
     auto disconnected = connection->network.onDisconnect();
     connections.add(disconnected.attach(kj::mv(connection)));
-    return accept_loop(listener, kj::mv(bootstrap), flow_limit_bytes, connections);
+    return accept_loop(listener, setup, connections);
   });
 }
 
@@ -131,8 +139,10 @@ void RpcServer::run(std::function<void()> on_exit) {
     auto bridge_loop = bridge_->run().eagerlyEvaluate([](kj::Exception&& e) {
       log_warn("bridge failed: %s", e.getDescription().cStr());
     });
-    auto listening = accept_loop(*listener, new_gateway(context), rpc_flow_limit_bytes(options_),
-                                 connections);
+    // Receivers first, before each socket write too: a loop turn of hundreds of writes is long.
+    ConnectionSetup setup{new_gateway(context), rpc_flow_limit_bytes(options_),
+                                [bridge = bridge_.get()]() { bridge->run_urgent(); }};
+    auto listening = accept_loop(*listener, setup, connections);
     bool ended = listening.exclusiveJoin(kj::mv(stop_paf.promise)).then([]() { return false; }, [](kj::Exception&& e) {
       log_warn("accept loop failed: %s", e.getDescription().cStr());
       return true;

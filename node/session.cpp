@@ -46,6 +46,7 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
                       context_.relay->append(sender_, transfer_id_, offset, std::move(bytes), cb);
                     })
                         .then([this, n](Expected<TransferStatus> status) -> kj::Promise<void> {
+                          context_.bridge->run_urgent();  // as in write(): a reply burst is long
                           in_flight_bytes_ -= n;
                           if (!status.ok()) return fail(refusal(status.error()));
                           report(status.value());
