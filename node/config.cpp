@@ -22,6 +22,9 @@ NodeConfig::NodeConfig() {
       .add(options.max_chunks, "max-chunks", "writes stored per photo (8192)")
       .add(options.upload_window_bytes, "upload-window-bytes",
            "bytes one upload may have waiting for durability (1 MiB)")
+      .add(options.ack_interval_ms, "ack-interval-ms",
+           "least time between two progress reports to one sender, ms (50; 0 = as fast as "
+           "the sender takes them)")
       .add(options.max_open_transfers, "max-open-transfers", "unfinished sends per user (64)")
       .add(options.idle_timeout_s, "idle-timeout", "seconds before an idle send expires (3600)")
       .add(options.retention, "retention",

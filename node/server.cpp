@@ -110,6 +110,7 @@ void RpcServer::run(std::function<void()> on_exit) {
   context.relay = &relay_;
   context.fills = &fills;
   context.bridge = bridge_;
+  context.timer = &io.provider->getTimer();
   context.token_secret = token_secret_;
   context.options = options_;
 

@@ -4,6 +4,7 @@
 // Threads: every object here lives on the KJ thread. Relay callbacks come
 // back on CAF threads and cross only through kj_bridge.hpp.
 #include <kj/async.h>
+#include <kj/timer.h>
 
 #include <cstdint>
 #include <memory>
@@ -24,6 +25,7 @@ struct ServiceContext {
   actors::Relay* relay = nullptr;
   FillWorker* fills = nullptr;  // runs File.filled's image::fill
   std::shared_ptr<KjBridge> bridge;
+  kj::Timer* timer = nullptr;  // the KJ loop's
   std::string token_secret;
   NodeOptions options;
   uint64_t in_flight = 0;   // relay calls awaiting their reply (KJ thread)

@@ -127,11 +127,23 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
     }
   }
 
-  // One `acked` call in flight at a time, carrying the latest offset: a busy
-  // sender hears of progress once per round trip, not once per chunk.
+  // One `acked` call in flight at a time, carrying the latest offset, and at
+  // most one per ack interval: a progress bar needs no more, and each call
+  // costs the sender and this loop a round trip. (Resuming asks the node,
+  // and `done` answers only once everything is durable, so a late report
+  // loses nothing.)
   void send_acked() {
     if (ack_in_flight_ || told_acked_ >= acked_) return;
     ack_in_flight_ = true;
+    const kj::TimePoint now = context_.timer->now();
+    if (now < next_ack_at_) {
+      tasks_.add(context_.timer->atTime(next_ack_at_).then([this] {
+        ack_in_flight_ = false;
+        send_acked();
+      }));
+      return;
+    }
+    next_ack_at_ = now + context_.options.ack_interval_ms * kj::MILLISECONDS;
     told_acked_ = acked_;
     auto req = callback_.ackedRequest();
     req.setOffset(acked_);
@@ -146,7 +158,8 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
   uint64_t transfer_id_;
   uint64_t acked_;
   uint64_t told_acked_ = 0;  // the last offset sent to the callback
-  bool ack_in_flight_ = false;
+  bool ack_in_flight_ = false;  // a call, or the wait for the next interval
+  kj::TimePoint next_ack_at_ = kj::origin<kj::TimePoint>();
   std::string file_id_;
   bool completed_ = false;
   rpc::SendCallback::Client callback_;

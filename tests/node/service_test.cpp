@@ -11,6 +11,7 @@
 #include "client/connection.hpp"
 #include "client/receiver.hpp"
 #include "client/sender.hpp"
+#include "util/crc32c.hpp"
 #include "util/token.hpp"
 #include "image/image.hpp"
 #include "node/server.hpp"
@@ -52,9 +53,14 @@ class NodeService : public ::testing::Test {
     config.node = 1;
     relay_ = std::make_unique<actors::Relay>(*system_, *faults_, config);
     ASSERT_TRUE(relay_->recover().ok());
+    start_server(NodeOptions{}.ack_interval_ms);
+  }
+  void start_server(uint64_t ack_interval_ms) {
+    server_.reset();
     NodeOptions options;
     options.listen = "127.0.0.1:0";
     options.max_chunk_bytes = 1000;
+    options.ack_interval_ms = ack_interval_ms;
     server_ = std::make_unique<RpcServer>(*relay_, options, kSecret);
     std::string error;
     ASSERT_TRUE(server_->start(&error, nullptr)) << error;
@@ -92,6 +98,78 @@ TEST_F(NodeService, SendThenReceiverFollowsToTheEnd) {
   EXPECT_TRUE(state->completed);
   auto now = client::read_now(receiver, receiver.login(token(2)), file_id);
   EXPECT_EQ(now->bytes, request.jpeg);
+}
+
+// Counts a sender's `acked` calls; the first fulfills `first`.
+class CountingCallback final : public rpc::SendCallback::Server {
+ public:
+  CountingCallback(std::vector<uint64_t>* offsets, kj::Own<kj::PromiseFulfiller<void>> first)
+      : offsets_(offsets), first_(kj::mv(first)) {}
+
+ protected:
+  kj::Promise<void> acked(AckedContext c) override {
+    offsets_->push_back(c.getParams().getOffset());
+    first_->fulfill();
+    return kj::READY_NOW;
+  }
+  kj::Promise<void> delivered(DeliveredContext) override { return kj::READY_NOW; }
+
+ private:
+  std::vector<uint64_t>* offsets_;
+  kj::Own<kj::PromiseFulfiller<void>> first_;
+};
+
+// Writes the first chunk, waits for its `acked`, writes the rest and calls
+// done; returns the offsets of the `acked` calls heard until done returned.
+// The first call's return reaches the node before the rest of the bytes, so
+// a node that does not wait between reports tells of more before done
+// returns, at the latest when done's bytes are durable.
+std::vector<uint64_t> acked_offsets(client::Connection& c, rpc::Session::Client session,
+                                    const client::SendRequest& photo) {
+  std::vector<uint64_t> offsets;
+  auto first = kj::newPromiseAndFulfiller<void>();
+  auto req = session.sendRequest();
+  auto h = req.initHeader();
+  h.initReceivers(1).set(0, photo.receivers[0]);
+  h.setTotalSize(photo.jpeg.size());
+  h.setMts(photo.mts);
+  h.setWidth(photo.width);
+  h.setHeight(photo.height);
+  auto ends = h.initScanEnds(photo.scan_ends.size());
+  for (size_t i = 0; i < photo.scan_ends.size(); ++i) ends.set(i, photo.scan_ends[i]);
+  req.setCallback(kj::heap<CountingCallback>(&offsets, kj::mv(first.fulfiller)));
+  auto upload = req.send().wait(c.wait_scope()).getUpload();
+  auto write = [&](size_t from, size_t to) {
+    auto w = upload.writeRequest();
+    w.setOffset(from);
+    w.setBytes(kj::arrayPtr(reinterpret_cast<const kj::byte*>(photo.jpeg.data()) + from, to - from));
+    w.send().wait(c.wait_scope());
+  };
+  write(0, 1000);
+  first.promise.wait(c.wait_scope());
+  for (size_t at = 1000; at < photo.jpeg.size(); at += 1000)
+    write(at, std::min(at + 1000, photo.jpeg.size()));
+  auto done = upload.doneRequest();
+  done.setCrc32c(util::crc32c(photo.jpeg));
+  done.send().wait(c.wait_scope());
+  return offsets;
+}
+
+TEST_F(NodeService, ASenderHearsOfProgressAtMostOncePerAckInterval) {
+  const auto photo = small_photo({2}, "");
+  ASSERT_GT(photo.jpeg.size(), 1000u);
+  {
+    start_server(/*ack_interval_ms=*/0);
+    client::Connection sender(address());
+    auto offsets = acked_offsets(sender, sender.login(token(1)), photo);
+    EXPECT_GE(offsets.size(), 2u);
+  }
+  {
+    start_server(/*ack_interval_ms=*/3'600'000);
+    client::Connection sender(address());
+    auto offsets = acked_offsets(sender, sender.login(token(1)), photo);
+    EXPECT_EQ(offsets, std::vector<uint64_t>{1000}) << "the next report is due in an hour";
+  }
 }
 
 // Records every notification the node sends, fulfilling `arrived` on the first.
