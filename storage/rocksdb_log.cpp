@@ -9,6 +9,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -287,8 +288,26 @@ Status count_segment_refs(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* chunk_re
   return from_rocksdb(it->status(), "counting chunk references", path);
 }
 
+// no_space when the disk that holds (or will hold) `path` has less than
+// `min_free` bytes free for this process; fine if that cannot be told.
+Status check_free_space(const std::string& path, uint64_t min_free) {
+  std::filesystem::path dir = std::filesystem::absolute(path);
+  std::error_code ec;
+  while (!std::filesystem::exists(dir, ec) && dir.has_parent_path() && dir != dir.parent_path())
+    dir = dir.parent_path();
+  struct statvfs fs {};
+  if (::statvfs(dir.c_str(), &fs) != 0) return Status();
+  const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  if (free_bytes >= min_free) return Status();
+  return Status(Code::no_space, "only " + std::to_string(free_bytes >> 20) + " MiB free on the disk of " +
+                                    path + "; opening the event log needs " +
+                                    std::to_string(min_free >> 20) +
+                                    " MiB (RocksDB preallocates its write-ahead log): free disk space");
+}
+
 Status open_rocksdb_log(const RocksDbOptions& options, std::unique_ptr<RocksDbLog>* out) {
   if (options.path.empty()) return Status(Code::invalid, "RocksDbOptions.path is empty");
+  if (Status s = check_free_space(options.path, options.min_free_bytes); !s.ok()) return s;
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = true;

@@ -40,6 +40,11 @@ struct RocksDbOptions {
   // Chunk bytes go to value log segments (<path>/values) of about this size.
   uint64_t value_segment_bytes = 256ull << 20;
   int max_background_jobs = 2;
+  // Opening is refused (no_space) with less free space than this on the data
+  // directory's disk: RocksDB preallocates about 70 MiB for a new write-ahead
+  // log, and Debian's build aborts the process on that failed write (an
+  // assertion) instead of returning the error.
+  uint64_t min_free_bytes = 96ull << 20;
   // Flushes and compactions write with O_DIRECT. Used only if the data
   // directory accepts O_DIRECT (not tmpfs) and `env` is nullptr.
   bool direct_io_for_flush = true;

@@ -119,6 +119,19 @@ TEST_F(RocksDbLogTest, OpenOfAMissingDirectoryNamesThePath) {
   EXPECT_EQ(log, nullptr);
 }
 
+TEST_F(RocksDbLogTest, OpenOnADiskWithTooLittleFreeSpaceIsRefusedWithNoSpace) {
+  RocksDbOptions options;
+  options.path = dir_.sub("full");
+  options.min_free_bytes = ~0ull;  // more than any disk here has
+  std::unique_ptr<EventLog> log;
+  Status s = open_rocksdb_log(options, &log);
+  EXPECT_EQ(s.code(), Code::no_space) << s.to_string();
+  EXPECT_NE(s.message().find("free disk space"), std::string::npos) << s.to_string();
+  EXPECT_NE(s.message().find(options.path), std::string::npos) << s.to_string();
+  EXPECT_EQ(log, nullptr);
+  EXPECT_FALSE(std::filesystem::exists(options.path)) << "nothing is created on a refused open";
+}
+
 // Runs `edit` on the (closed) log at `path` opened as plain RocksDB, with
 // handles in the order default, events, chunks, index, meta, owners, chunk_refs.
 void edit_raw(const std::string& path,
