@@ -129,14 +129,7 @@ std::vector<uint64_t> acked_offsets(client::Connection& c, rpc::Session::Client 
   std::vector<uint64_t> offsets;
   auto first = kj::newPromiseAndFulfiller<void>();
   auto req = session.sendRequest();
-  auto h = req.initHeader();
-  h.initReceivers(1).set(0, photo.receivers[0]);
-  h.setTotalSize(photo.jpeg.size());
-  h.setMts(photo.mts);
-  h.setWidth(photo.width);
-  h.setHeight(photo.height);
-  auto ends = h.initScanEnds(photo.scan_ends.size());
-  for (size_t i = 0; i < photo.scan_ends.size(); ++i) ends.set(i, photo.scan_ends[i]);
+  client::fill_header(photo, req.initHeader());
   req.setCallback(kj::heap<CountingCallback>(&offsets, kj::mv(first.fulfiller)));
   auto upload = req.send().wait(c.wait_scope()).getUpload();
   auto write = [&](size_t from, size_t to) {
