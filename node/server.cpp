@@ -142,7 +142,7 @@ void RpcServer::run(std::function<void()> on_exit) {
     });
     // Receivers first, before each socket write too: a loop turn of hundreds of writes is long.
     ConnectionSetup setup{new_gateway(context), rpc_flow_limit_bytes(options_),
-                                [bridge = bridge_.get()]() { bridge->run_urgent(); }};
+                          [bridge = bridge_.get()]() { bridge->run_urgent(); }};
     auto listening = accept_loop(*listener, setup, connections);
     bool ended = listening.exclusiveJoin(kj::mv(stop_paf.promise)).then([]() { return false; }, [](kj::Exception&& e) {
       log_warn("accept loop failed: %s", e.getDescription().cStr());

@@ -260,6 +260,24 @@ class RocksDbChunkCursor {
   mutable Status read_;
 };
 
+// no_space when the disk that holds (or will hold) `path` has less than
+// `min_free` bytes free for this process; fine if that cannot be told.
+Status check_free_space(const std::string& path, uint64_t min_free) {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::absolute(path, ec);
+  if (ec) return Status();
+  while (!std::filesystem::exists(dir, ec) && dir.has_parent_path() && dir != dir.parent_path())
+    dir = dir.parent_path();
+  struct statvfs fs {};
+  if (::statvfs(dir.c_str(), &fs) != 0) return Status();
+  const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  if (free_bytes >= min_free) return Status();
+  return Status(Code::no_space, "only " + std::to_string(free_bytes >> 20) + " MiB free on the disk of " +
+                                    path + "; opening the event log needs " +
+                                    std::to_string(min_free >> 20) +
+                                    " MiB (RocksDB preallocates its write-ahead log): free disk space");
+}
+
 }  // namespace
 
 Status from_rocksdb(const rocksdb::Status& s, const std::string& what, const std::string& path) {
@@ -286,23 +304,6 @@ Status count_segment_refs(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* chunk_re
     ++(*out)[ref.segment];
   }
   return from_rocksdb(it->status(), "counting chunk references", path);
-}
-
-// no_space when the disk that holds (or will hold) `path` has less than
-// `min_free` bytes free for this process; fine if that cannot be told.
-Status check_free_space(const std::string& path, uint64_t min_free) {
-  std::filesystem::path dir = std::filesystem::absolute(path);
-  std::error_code ec;
-  while (!std::filesystem::exists(dir, ec) && dir.has_parent_path() && dir != dir.parent_path())
-    dir = dir.parent_path();
-  struct statvfs fs {};
-  if (::statvfs(dir.c_str(), &fs) != 0) return Status();
-  const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
-  if (free_bytes >= min_free) return Status();
-  return Status(Code::no_space, "only " + std::to_string(free_bytes >> 20) + " MiB free on the disk of " +
-                                    path + "; opening the event log needs " +
-                                    std::to_string(min_free >> 20) +
-                                    " MiB (RocksDB preallocates its write-ahead log): free disk space");
 }
 
 Status open_rocksdb_log(const RocksDbOptions& options, std::unique_ptr<RocksDbLog>* out) {
