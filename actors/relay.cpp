@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <iterator>
 
 #include "actors/event_codec.hpp"
 #include "actors/actor_types.hpp"
@@ -147,7 +148,7 @@ void Relay::open_transfer(uint64_t sender, OpenRequest r, Callback<TransferStatu
   h.scan_ends = std::move(r.scan_ends);
   h.network = r.network;
   impl_->call<TransferStatus>(std::move(done), transfer_atom_v,
-                              msg::TransferCmd{0, OpenTransfer{std::move(h)}, {}});
+                              msg::TransferCmd{0, OpenTransfer{std::move(h)}, {}, {}});
 }
 
 void Relay::resume(uint64_t sender, uint64_t transfer_id, Callback<TransferStatus> done) {
@@ -157,32 +158,46 @@ void Relay::resume(uint64_t sender, uint64_t transfer_id, Callback<TransferStatu
 
 void Relay::append(uint64_t sender, uint64_t transfer_id, uint64_t offset, std::string bytes,
                    Callback<TransferStatus> done) {
+  std::vector<ChunkBytes> one;
+  one.push_back(ChunkBytes{offset, std::move(bytes)});
+  append(sender, transfer_id, std::move(one), std::move(done));
+}
+
+void Relay::append(uint64_t sender, uint64_t transfer_id, std::vector<ChunkBytes> chunks,
+                   Callback<TransferStatus> done) {
   const auto& limits = impl_->shared->config.limits;
-  if (bytes.size() > limits.max_chunk_size)
+  if (chunks.empty())
     return impl_->post<TransferStatus>(
-        std::move(done),
-        RelayError{ErrorCode::limit_exceeded,
-                   "chunk of " + std::to_string(bytes.size()) + " bytes exceeds the maximum of " +
-                       std::to_string(limits.max_chunk_size) + "; split it"});
-  // The transfer actor fills in the CRC, on its worker: the caller's thread
+        std::move(done), RelayError{ErrorCode::invalid_argument, "an append needs a chunk"});
+  for (const auto& c : chunks)
+    if (c.bytes.size() > limits.max_chunk_size)
+      return impl_->post<TransferStatus>(
+          std::move(done),
+          RelayError{ErrorCode::limit_exceeded,
+                     "chunk of " + std::to_string(c.bytes.size()) + " bytes exceeds the maximum of " +
+                         std::to_string(limits.max_chunk_size) + "; split it"});
+  // The transfer actor fills in the CRCs, on its worker: the caller's thread
   // (glimpsed's RPC loop) is the busiest in the node.
-  AppendChunk c{sender, offset, static_cast<uint32_t>(bytes.size()), 0};
-  impl_->call<TransferStatus>(std::move(done), transfer_atom_v,
-                              msg::TransferCmd{transfer_id, c, std::move(bytes)});
+  auto& first = chunks.front();
+  AppendChunk c{sender, first.offset, static_cast<uint32_t>(first.bytes.size()), 0};
+  msg::TransferCmd cmd{transfer_id, c, std::move(first.bytes), {}};
+  cmd.more.assign(std::make_move_iterator(chunks.begin() + 1),
+                  std::make_move_iterator(chunks.end()));
+  impl_->call<TransferStatus>(std::move(done), transfer_atom_v, std::move(cmd));
 }
 
 void Relay::finish(uint64_t sender, uint64_t transfer_id, uint32_t crc32c,
                    Callback<TransferStatus> done) {
   impl_->call<TransferStatus>(
       std::move(done), transfer_atom_v,
-      msg::TransferCmd{transfer_id, FinishTransfer{sender, crc32c, std::nullopt}, {}});
+      msg::TransferCmd{transfer_id, FinishTransfer{sender, crc32c, std::nullopt}, {}, {}});
 }
 
 void Relay::abort(uint64_t sender, uint64_t transfer_id, std::string reason,
                   Callback<TransferStatus> done) {
   impl_->call<TransferStatus>(
       std::move(done), transfer_atom_v,
-      msg::TransferCmd{transfer_id, AbortTransfer{sender, std::move(reason)}, {}});
+      msg::TransferCmd{transfer_id, AbortTransfer{sender, std::move(reason)}, {}, {}});
 }
 
 Subscription Relay::subscribe_inbox(uint64_t user,

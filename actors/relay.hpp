@@ -80,6 +80,12 @@ struct OpenRequest {
   NetworkReport network;
 };
 
+// Bytes [offset, offset + bytes.size()) of a transfer.
+struct ChunkBytes {
+  uint64_t offset = 0;
+  std::string bytes;
+};
+
 // A delivered file waiting in a receiver's inbox.
 struct Notification {
   std::string file_id;
@@ -182,6 +188,14 @@ class Relay {
   // Stores bytes [offset, offset + bytes.size()); replies once they (and any
   // Delivered they cause) are durable. `acked` is the durable contiguous prefix.
   void append(uint64_t sender, uint64_t transfer_id, uint64_t offset, std::string bytes,
+              Callback<TransferStatus> done);
+  // Several appends of one transfer in one call: each chunk is decided as if
+  // appended alone, in order (its boundaries are kept), and the accepted ones
+  // are persisted together. One reply: the first refusal (the chunks after it
+  // are not decided; those before it are stored), else the status after the
+  // last. Cheaper per chunk than single appends, for callers that queue
+  // chunks while an earlier append is in flight.
+  void append(uint64_t sender, uint64_t transfer_id, std::vector<ChunkBytes> chunks,
               Callback<TransferStatus> done);
   // Completes the transfer once all TS bytes are stored and their CRC-32C
   // equals `crc32c`. Replies after earlier appends of the transfer are durable.

@@ -101,16 +101,20 @@ std::vector<Announcement> owed_announcements(State& st, const TransferState& s,
   return out;
 }
 
-void issue(TransferActor self, std::vector<Event> events, std::string bytes) {
+// Persists `events` (already applied to st.decided) as one batch; `chunk_bytes`
+// holds the bytes of their ChunkAppended events, in order.
+void issue(TransferActor self, std::vector<Event> events, std::vector<std::string> chunk_bytes) {
   auto& st = self->state;
   storage::AppendRequest req;
   req.stream = transfer_stream(st.id);
   req.expected_seq = st.next_seq;
   bool delivers = false;
+  size_t next_bytes = 0;
   for (const auto& e : events) {
     req.events.push_back(encode_event(e));
     if (auto* c = std::get_if<ChunkAppended>(&e.body))
-      req.chunks.push_back(storage::ChunkPut{c->offset, std::move(bytes), c->crc32c});
+      req.chunks.push_back(
+          storage::ChunkPut{c->offset, std::move(chunk_bytes.at(next_bytes++)), c->crc32c});
     if (auto* o = std::get_if<TransferOpened>(&e.body)) {
       std::string id_be;
       put_be64(id_be, o->transfer_id);
@@ -120,7 +124,6 @@ void issue(TransferActor self, std::vector<Event> events, std::string bytes) {
         req.index.push_back({receiver_index_key(r, o->transfer_id), std::string()});
     }
     delivers |= std::holds_alternative<Delivered>(e.body);
-    apply_in_place(st.decided, e);
   }
   st.next_seq += events.size();
   const uint64_t token = ++st.issued;
@@ -163,9 +166,11 @@ std::optional<uint32_t> stored_crc32c(State& st) {
   return st.digest;
 }
 
-// Decides `body` now (no waiting) and queues its reply behind every issued batch.
-void execute(TransferActor self, TransferCommandBody body, std::string bytes, State::Reply reply) {
-  auto& st = self->state;
+// Decides one command against st.decided and applies its events there; the
+// bytes of an accepted new chunk go to `chunk_bytes`, its events to `events`.
+Expected<TransferStatus> decide_one(State& st, TransferCommandBody body, std::string bytes,
+                                    std::vector<Event>& events,
+                                    std::vector<std::string>& chunk_bytes) {
   if (auto* f = std::get_if<FinishTransfer>(&body)) {
     if (st.decided.phase == TransferPhase::open &&
         st.decided.acked == st.decided.header.total_size)
@@ -182,9 +187,32 @@ void execute(TransferActor self, TransferCommandBody body, std::string bytes, St
       st.crc = util::crc32c_combine(st.crc, chunk_crc, bytes.size());
       st.checked += bytes.size();
     }
-    issue(self, std::move(d.events), std::move(bytes));
+    if (append != nullptr) chunk_bytes.push_back(std::move(bytes));
+    for (auto& e : d.events) {
+      apply_in_place(st.decided, e);
+      events.push_back(std::move(e));
+    }
   }
-  st.replies.push_back(State::Pending{st.issued, std::move(reply), std::move(d.reply)});
+  return std::move(d.reply);
+}
+
+// Decides `cmd` now (no waiting), with the chunks that ride along with an
+// append, persists what they accepted as one batch, and queues one reply
+// behind every issued batch: the first refusal, else the last status.
+void execute(TransferActor self, msg::TransferCmd cmd, State::Reply reply) {
+  auto& st = self->state;
+  std::vector<Event> events;
+  std::vector<std::string> chunk_bytes;
+  const auto* first = std::get_if<AppendChunk>(&cmd.body);
+  const uint64_t sender = first != nullptr ? first->sender : 0;
+  auto answer = decide_one(st, std::move(cmd.body), std::move(cmd.bytes), events, chunk_bytes);
+  for (auto& c : cmd.more) {
+    if (!answer.ok()) break;
+    AppendChunk next{sender, c.offset, static_cast<uint32_t>(c.bytes.size()), 0};
+    answer = decide_one(st, next, std::move(c.bytes), events, chunk_bytes);
+  }
+  if (!events.empty()) issue(self, std::move(events), std::move(chunk_bytes));
+  st.replies.push_back(State::Pending{st.issued, std::move(reply), std::move(answer)});
   flush_replies(st);
 }
 
@@ -212,7 +240,7 @@ void run_deferred(TransferActor self) {
     if (d.resume)
       execute_resume(st, d.sender, std::move(d.reply));
     else
-      execute(self, std::move(d.cmd.body), std::move(d.cmd.bytes), std::move(d.reply));
+      execute(self, std::move(d.cmd), std::move(d.reply));
   }
 }
 
@@ -259,7 +287,7 @@ void on_notified(TransferActor self, uint64_t receiver, bool queued) {
     return;
   }
   submit(self, State::Deferred{
-                   msg::TransferCmd{st.id, MarkReceiverNotified{receiver}, {}}, false, 0, {}});
+                   msg::TransferCmd{st.id, MarkReceiverNotified{receiver}, {}, {}}, false, 0, {}});
   arm_idle(self);
 }
 
@@ -366,7 +394,7 @@ TransferActorHandle::behavior_type transfer_actor(TransferActor self, uint64_t t
         if (!st.broken && st.decided.phase == TransferPhase::open && timeout.count() > 0 &&
             now - st.decided.last_event_ns >= timeout.count())
           submit(self,
-                 State::Deferred{msg::TransferCmd{st.id, ExpireTransfer{}, {}}, false, 0, {}});
+                 State::Deferred{msg::TransferCmd{st.id, ExpireTransfer{}, {}, {}}, false, 0, {}});
         arm_idle(self);
       },
       [self](durable_atom, msg::BatchDone& b) {

@@ -26,11 +26,14 @@
 
 namespace glimpse::actors::msg {
 
-// A command for one transfer; `bytes` only with AppendChunk.
+// A command for one transfer; `bytes` only with AppendChunk, and `more` only
+// after one: further chunks of the same sender, decided in order after it and
+// answered together (Relay::append of several chunks).
 struct TransferCmd {
   uint64_t transfer_id = 0;
   TransferCommandBody body;
   std::string bytes;
+  std::vector<ChunkBytes> more;
 };
 
 struct ResumeQuery {

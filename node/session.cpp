@@ -38,29 +38,22 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
       return fail(refusal("invalid_argument",
                           "the payload is not a JPEG (no SOI marker at offset 0); send the "
                           "progressive JPEG that `glimpse send` prepares"));
-    std::string bytes(reinterpret_cast<const char*>(data.begin()), data.size());
     log_debug("transfer %llu: write [%llu, +%zu)", ull(transfer_id_), ull(offset), data.size());
-    size_t n = data.size();
-    in_flight_bytes_ += n;
-    auto appended = relay_call<TransferStatus>(context_, [&](auto cb) {
-                      context_.relay->append(sender_, transfer_id_, offset, std::move(bytes), cb);
-                    })
-                        .then([this, n](Expected<TransferStatus> status) -> kj::Promise<void> {
-                          context_.bridge->run_urgent();  // as in write(): a reply burst is long
-                          in_flight_bytes_ -= n;
-                          if (!status.ok()) return fail(refusal(status.error()));
-                          report(status.value());
-                          return kj::READY_NOW;
-                        });
+    in_flight_bytes_ += data.size();
+    pending_.push_back(actors::ChunkBytes{
+        offset, std::string(reinterpret_cast<const char*>(data.begin()), data.size())});
     // Flow control: up to upload_window_bytes may wait for durability while
     // the sender keeps writing (so one fsync serves many chunks); beyond it,
     // this write returns only once durable (replies come in order, so all
     // earlier ones are too). A refusal lands in failed_ either way.
-    if (in_flight_bytes_ <= context_.options.upload_window_bytes) {
-      appends_.add(kj::mv(appended));
-      return kj::READY_NOW;
+    kj::Promise<void> result = kj::READY_NOW;
+    if (in_flight_bytes_ > context_.options.upload_window_bytes) {
+      auto paf = kj::newPromiseAndFulfiller<void>();
+      pending_waiters_.add(kj::mv(paf.fulfiller));
+      result = kj::mv(paf.promise);
     }
-    return appended;
+    if (appends_in_flight_ < kMaxAppendsInFlight) send_pending();
+    return result;
   }
 
   kj::Promise<void> done(DoneContext call) override {
@@ -127,6 +120,42 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
     }
   }
 
+  // Sends every pending write to the relay as one append (each chunk keeps
+  // its boundaries), at most kMaxAppendsInFlight at a time: writes that come
+  // while those wait for durability queue up and go together, so under load a
+  // chunk costs a fraction of a cross-thread call, an actor turn and a log
+  // batch. When the append is answered, the next one leaves.
+  void send_pending() {
+    if (pending_.empty()) return;
+    ++appends_in_flight_;
+    size_t n = 0;
+    for (const auto& c : pending_) n += c.bytes.size();
+    auto appended = relay_call<TransferStatus>(context_, [&](auto cb) {
+      context_.relay->append(sender_, transfer_id_, kj::mv(pending_), cb);
+    });
+    pending_.clear();
+    appends_.add(appended.then(
+        [this, n, waiters = kj::mv(pending_waiters_)](Expected<TransferStatus> status) mutable
+        -> kj::Promise<void> {
+          context_.bridge->run_urgent();  // as in write(): a reply burst is long
+          --appends_in_flight_;
+          in_flight_bytes_ -= n;
+          if (!status.ok()) {
+            auto e = refusal(status.error());
+            for (auto& w : waiters) w->reject(kj::cp(e));
+            for (auto& w : pending_waiters_) w->reject(kj::cp(e));
+            pending_waiters_.clear();
+            pending_.clear();
+            return fail(kj::mv(e));
+          }
+          report(status.value());
+          for (auto& w : waiters) w->fulfill();
+          send_pending();
+          return kj::READY_NOW;
+        }));
+    pending_waiters_ = kj::Vector<kj::Own<kj::PromiseFulfiller<void>>>();
+  }
+
   // One `acked` call in flight at a time, carrying the latest offset, and at
   // most one per ack interval: a progress bar needs no more, and each call
   // costs the sender and this loop a round trip. (Resuming asks the node,
@@ -165,8 +194,14 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
   rpc::SendCallback::Client callback_;
   kj::Maybe<kj::Exception> failed_;  // a refused write fails every later one
   uint64_t in_flight_bytes_ = 0;     // written, not yet durable
+  // Writes not yet sent to the relay: only while kMaxAppendsInFlight appends
+  // are. The waiters are the writes among them beyond the window.
+  static constexpr size_t kMaxAppendsInFlight = 2;
+  std::vector<actors::ChunkBytes> pending_;
+  kj::Vector<kj::Own<kj::PromiseFulfiller<void>>> pending_waiters_;
+  size_t appends_in_flight_ = 0;
   kj::TaskSet tasks_;                // calls to the sender's callback
-  kj::TaskSet appends_;              // appends inside the window
+  kj::TaskSet appends_;              // appends sent to the relay, until answered
 };
 
 class SessionImpl final : public rpc::Session::Server {

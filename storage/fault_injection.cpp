@@ -32,10 +32,36 @@ void FaultInjectionLog::fail_next_reads(Code code, int count) {
   read_faults_left_ = count;
 }
 
-void FaultInjectionLog::heal() {
+void FaultInjectionLog::hold_appends() {
   std::lock_guard<std::mutex> lock(mu_);
-  append_faults_left_ = sync_faults_left_ = read_faults_left_ = 0;
-  die_armed_ = dead_ = false;
+  holding_ = true;
+}
+
+void FaultInjectionLog::release_held() {
+  std::vector<std::pair<AppendRequest, AppendCallback>> held;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    held.swap(held_);
+  }
+  for (auto& [request, done] : held) inner_->append(std::move(request), std::move(done));
+}
+
+std::vector<size_t> FaultInjectionLog::wait_held(size_t n, std::chrono::milliseconds limit) {
+  std::unique_lock<std::mutex> lock(mu_);
+  held_changed_.wait_for(lock, limit, [&] { return held_.size() >= n; });
+  std::vector<size_t> chunks;
+  for (const auto& h : held_) chunks.push_back(h.first.chunks.size());
+  return chunks;
+}
+
+void FaultInjectionLog::heal() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    append_faults_left_ = sync_faults_left_ = read_faults_left_ = 0;
+    die_armed_ = dead_ = false;
+    holding_ = false;
+  }
+  release_held();
 }
 
 bool FaultInjectionLog::dead() const {
@@ -81,9 +107,17 @@ void FaultInjectionLog::append(AppendRequest request, AppendCallback done) {
     }
   }
   switch (action) {
-    case Action::pass:
+    case Action::pass: {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (holding_) {
+        held_.emplace_back(std::move(request), std::move(done));
+        held_changed_.notify_all();
+        return;
+      }
+      lock.unlock();
       inner_->append(std::move(request), std::move(done));
       return;
+    }
     case Action::fail:
       done(Status(code, code == Code::closed ? "the log is closed (injected process death)"
                                              : std::string("injected ") + code_name(code) +

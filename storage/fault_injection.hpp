@@ -20,12 +20,19 @@
 //    call on the wrapper fails with closed; the inner log (the "disk") is
 //    what a restarted process would open.
 //  - kill(): dead at once, nothing written.
+//  - hold_appends(): a stalled disk. Appends that would pass wait in the
+//    wrapper, in order, until release_held() passes them on (holding goes
+//    on) or heal() does (holding stops). wait_held(n) blocks until n wait.
 //  - fail_next_reads(code): the next reads (replay, read_chunks, next_seq,
 //    get_index, scan_index, list_streams, scan_all) return `code`.
 //
 // Thread-safe. The wrapper does not own `inner`.
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <utility>
+#include <vector>
 
 #include "storage/event_log.hpp"
 
@@ -43,8 +50,14 @@ class FaultInjectionLog final : public EventLog {
   void die_after_next_write(DeathReply reply = DeathReply::closed);
   void kill();
   void fail_next_reads(Code code, int count = 1);
-  // Disarms every pending fault and revives a dead wrapper (a restart over
-  // the same inner log).
+  void hold_appends();
+  void release_held();
+  // Blocks until at least `n` appends are held, or `limit` has passed (a
+  // failing test's guard); the chunk count of each held one.
+  std::vector<size_t> wait_held(size_t n,
+                                std::chrono::milliseconds limit = std::chrono::seconds(30));
+  // Disarms every pending fault, passes held appends on and revives a dead
+  // wrapper (a restart over the same inner log).
   void heal();
 
   bool dead() const;
@@ -82,6 +95,9 @@ class FaultInjectionLog final : public EventLog {
   bool dead_ = false;
   uint64_t appends_seen_ = 0;
   uint64_t appends_injected_ = 0;
+  bool holding_ = false;
+  std::vector<std::pair<AppendRequest, AppendCallback>> held_;
+  std::condition_variable held_changed_;
 };
 
 }  // namespace glimpse::storage

@@ -282,6 +282,31 @@ TEST(Relay, PipelinedAppendsReplyInOrderAndFinishWaitsForThem) {
   for (size_t i = 0; i < acks.size(); ++i) EXPECT_EQ(acks[i], (i + 1) * 64);
 }
 
+TEST(Relay, AnAppendOfSeveralChunksIsRefusedWholeWhenOneIsTooLargeOrNoneIsGiven) {
+  auto log = storage::new_memory_log();
+  auto rc = config();
+  rc.limits.max_chunk_size = 1000;
+  Node node(*log, rc);
+  const std::string photo = photo_bytes(4000);
+  auto open = node.open(request("several", photo.size(), 1000));
+  ASSERT_TRUE(open.ok()) << open.error().to_string();
+  const uint64_t id = open->transfer_id;
+  auto append = [&](std::vector<ChunkBytes> chunks) {
+    return wait<TransferStatus>(
+        [&](auto cb) { node.relay->append(kSender, id, std::move(chunks), cb); });
+  };
+  auto too_large = append({{0, photo.substr(0, 1000)}, {1000, photo.substr(1000, 1001)}});
+  ASSERT_FALSE(too_large.ok());
+  EXPECT_EQ(too_large.error().code, ErrorCode::limit_exceeded) << too_large.error().to_string();
+  auto none = append({});
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code, ErrorCode::invalid_argument) << none.error().to_string();
+  EXPECT_EQ(node.resume(id)->acked, 0u) << "nothing of a refused append is stored";
+  auto fine = append({{0, photo.substr(0, 1000)}, {1000, photo.substr(1000, 1000)}});
+  ASSERT_TRUE(fine.ok()) << fine.error().to_string();
+  EXPECT_EQ(fine->acked, 2000u);
+}
+
 TEST(Relay, InboxKeepsUnackedNotificationsAcrossRestart) {
   auto log = storage::new_memory_log();
   std::string file_id;

@@ -87,6 +87,49 @@ TEST_F(TransferShell, PipelinedRepliesLeaveInOrderAsBatchesBecomeDurable) {
   EXPECT_EQ(c.value(), b.value());
 }
 
+TEST_F(TransferShell, ChunksAppendedTogetherKeepTheirBoundariesAndShareOneBatch) {
+  const uint64_t id = open();
+  std::vector<ChunkBytes> chunks;
+  for (uint64_t off : {0, 400, 700}) chunks.push_back({off, photo.substr(off, off == 0 ? 400 : 300)});
+  Reply<TransferStatus> r;
+  node->relay->append(kSender, id, std::move(chunks), r.cb());
+  node->run();
+  EXPECT_EQ(log.held(), 1u);
+  EXPECT_FALSE(r.ready());
+  log.release();
+  node->run();
+  ASSERT_TRUE(r.ready());
+  EXPECT_EQ(r.value().acked, 1000u);
+  EXPECT_EQ(r.value().file_id, make_file_id(3, id)) << "MTS 1000 is reached by the last chunk";
+  std::vector<uint64_t> offsets;
+  for (const auto& e : events(id))
+    if (auto* c = std::get_if<ChunkAppended>(&e.body)) offsets.push_back(c->offset);
+  EXPECT_EQ(offsets, (std::vector<uint64_t>{0, 400, 700}));
+}
+
+TEST_F(TransferShell, ARefusedChunkEndsItsAppendAfterStoringTheChunksBeforeIt) {
+  const uint64_t id = open();
+  std::vector<ChunkBytes> chunks{{0, photo.substr(0, 500)},
+                                 {200, photo.substr(200, 500)},  // overlaps the first
+                                 {500, photo.substr(500, 500)}};
+  Reply<TransferStatus> r;
+  node->relay->append(kSender, id, std::move(chunks), r.cb());
+  node->run();
+  EXPECT_FALSE(r.ready()) << "the refusal waits for the stored chunk, like any reply";
+  log.release();
+  node->run();
+  ASSERT_TRUE(r.ready());
+  EXPECT_EQ(r.code(), ErrorCode::conflict);
+  std::vector<uint64_t> offsets;
+  for (const auto& e : events(id))
+    if (auto* c = std::get_if<ChunkAppended>(&e.body)) offsets.push_back(c->offset);
+  EXPECT_EQ(offsets, std::vector<uint64_t>{0}) << "the chunk after the refused one is not decided";
+  Reply<TransferStatus> status;
+  node->relay->resume(kSender, id, status.cb());
+  node->run();
+  EXPECT_EQ(status.value().acked, 500u);
+}
+
 TEST_F(TransferShell, FailedAppendFailsEveryPendingReplyAndTheNextCommandRecovers) {
   const uint64_t id = open();
   auto a = append(id, 0, 500);
@@ -310,7 +353,7 @@ struct LoneTransfer : ::testing::Test {
     h.height = r.height;
     h.scan_ends = r.scan_ends;
     h.node = 3;
-    return msg::TransferCmd{kId, OpenTransfer{std::move(h)}, {}};
+    return msg::TransferCmd{kId, OpenTransfer{std::move(h)}, {}, {}};
   }
   void kill() {
     caf::anon_send_exit(transfer, caf::exit_reason::kill);  // no exit handler runs

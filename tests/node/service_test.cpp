@@ -165,6 +165,38 @@ TEST_F(NodeService, ASenderHearsOfProgressAtMostOncePerAckInterval) {
   }
 }
 
+TEST_F(NodeService, WritesThatComeWhileAppendsWaitForTheDiskReachItAsOneBatch) {
+  auto photo = small_photo({2}, "");
+  ASSERT_GE(photo.jpeg.size(), 3000u);
+  photo.mts = photo.scan_ends.back();  // no delivery, so no inbox appends, until the end
+  client::Connection c(address());
+  auto req = c.login(token(1)).sendRequest();
+  client::fill_header(photo, req.initHeader());
+  auto upload = req.send().wait(c.wait_scope()).getUpload();
+  faults_->hold_appends();
+  for (size_t at = 0; at < 3000; at += 500) {  // inside the window: none waits for the disk
+    auto w = upload.writeRequest();
+    w.setOffset(at);
+    w.setBytes(kj::arrayPtr(reinterpret_cast<const kj::byte*>(photo.jpeg.data()) + at, 500));
+    w.send().wait(c.wait_scope());
+  }
+  c.login(token(1));  // a round trip behind the writes: the node has taken them all
+  EXPECT_EQ(faults_->wait_held(2), (std::vector<size_t>{1, 1})) << "two appends in flight";
+  faults_->release_held();
+  EXPECT_EQ(faults_->wait_held(1), std::vector<size_t>{4}) << "the other four, together";
+  faults_->heal();
+  auto w = upload.writeRequest();
+  w.setOffset(3000);
+  w.setBytes(kj::arrayPtr(reinterpret_cast<const kj::byte*>(photo.jpeg.data()) + 3000,
+                          photo.jpeg.size() - 3000));
+  w.send().wait(c.wait_scope());
+  auto done = upload.doneRequest();
+  done.setCrc32c(util::crc32c(photo.jpeg));
+  const std::string file_id = done.send().wait(c.wait_scope()).getFileId();
+  auto now = client::read_now(c, c.login(token(2)), file_id);
+  EXPECT_EQ(now->bytes, photo.jpeg);
+}
+
 // Records every notification the node sends, fulfilling `arrived` on the first.
 class RecordingInbox final : public rpc::InboxListener::Server {
  public:

@@ -68,6 +68,24 @@ TEST_F(FaultInjectionTest, SyncFailureReportsAnErrorButLeavesTheBatchInTheLog) {
   EXPECT_EQ(log_.append_and_wait(batch(1)).code(), Code::conflict);
 }
 
+TEST_F(FaultInjectionTest, HeldAppendsWriteNothingUntilReleasedThenPassInOrder) {
+  log_.hold_appends();
+  std::vector<int> done;
+  log_.append(batch(0), [&](Status s) { done.push_back(s.ok() ? 0 : -1); });
+  log_.append(batch(1), [&](Status s) { done.push_back(s.ok() ? 1 : -1); });
+  EXPECT_EQ(log_.wait_held(2), (std::vector<size_t>{1, 1}));
+  EXPECT_EQ(inner_next(), 0u);
+  EXPECT_TRUE(done.empty());
+  log_.release_held();
+  EXPECT_EQ(done, (std::vector<int>{0, 1}));
+  EXPECT_EQ(inner_next(), 2u);
+  log_.append(batch(2), [&](Status s) { done.push_back(s.ok() ? 2 : -1); });
+  EXPECT_EQ(log_.wait_held(1).size(), 1u) << "holding goes on after a release";
+  log_.heal();
+  EXPECT_EQ(done, (std::vector<int>{0, 1, 2}));
+  EXPECT_TRUE(log_.append_and_wait(batch(3)).ok()) << "heal stops holding";
+}
+
 TEST_F(FaultInjectionTest, DeathAfterWriteRepliesClosedAndRefusesEverythingAfter) {
   log_.die_after_next_write();
   Status s = log_.append_and_wait(batch(0));
