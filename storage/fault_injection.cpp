@@ -105,19 +105,16 @@ void FaultInjectionLog::append(AppendRequest request, AppendCallback done) {
     if (action != Action::pass && !(action == Action::fail && code == Code::closed)) {
       ++appends_injected_;
     }
-  }
-  switch (action) {
-    case Action::pass: {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (holding_) {
-        held_.emplace_back(std::move(request), std::move(done));
-        held_changed_.notify_all();
-        return;
-      }
-      lock.unlock();
-      inner_->append(std::move(request), std::move(done));
+    if (action == Action::pass && holding_) {
+      held_.emplace_back(std::move(request), std::move(done));
+      held_changed_.notify_all();
       return;
     }
+  }
+  switch (action) {
+    case Action::pass:
+      inner_->append(std::move(request), std::move(done));
+      return;
     case Action::fail:
       done(Status(code, code == Code::closed ? "the log is closed (injected process death)"
                                              : std::string("injected ") + code_name(code) +
