@@ -136,10 +136,11 @@ Status move_chunks_to_value_log(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* ch
       uint64_t transfer_id = 0, offset = 0;
       const std::string_view key(it->key().data(), it->key().size());
       if (!keys::decode_chunk_key(key, &transfer_id, &offset))
-        return Status(Code::corruption, "chunk key of " + std::to_string(key.size()) +
-                                            " bytes in " + path);
+        return Status(Code::corruption,
+                      "chunk key of " + std::to_string(key.size()) + " bytes in " + path);
       if (!it->value().empty()) {
-        const ValueRef ref = values.add(transfer_id, offset, {it->value().data(), it->value().size()});
+        const ValueRef ref =
+            values.add(transfer_id, offset, {it->value().data(), it->value().size()});
         batch.Put(refs, it->key(), ref.encode());
         bytes += it->value().size();
       }
@@ -262,23 +263,29 @@ class RocksDbChunkCursor {
 
 // no_space when the disk that holds (or will hold) `path` has less than
 // `min_free` bytes free for this process; fine if that cannot be told.
-Status check_free_space(const std::string& path, uint64_t min_free) {
-  std::error_code ec;
-  std::filesystem::path dir = std::filesystem::absolute(path, ec);
-  if (ec) return Status();
-  while (!std::filesystem::exists(dir, ec) && dir.has_parent_path() && dir != dir.parent_path())
-    dir = dir.parent_path();
-  struct statvfs fs {};
-  if (::statvfs(dir.c_str(), &fs) != 0) return Status();
-  const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
-  if (free_bytes >= min_free) return Status();
-  return Status(Code::no_space, "only " + std::to_string(free_bytes >> 20) + " MiB free on the disk of " +
-                                    path + "; opening the event log needs " +
-                                    std::to_string(min_free >> 20) +
-                                    " MiB (RocksDB preallocates its write-ahead log): free disk space");
+Status check_free_space(const RocksDbOptions& options) {
+  const std::optional<uint64_t> free_bytes = free_space(options);
+  if (!free_bytes || *free_bytes >= options.min_free_bytes) return Status();
+  return Status(Code::no_space,
+                "only " + std::to_string(*free_bytes >> 20) + " MiB free on the disk of " +
+                    options.path + "; opening the event log needs " +
+                    std::to_string(options.min_free_bytes >> 20) +
+                    " MiB (RocksDB preallocates its write-ahead log): free disk space");
 }
 
 }  // namespace
+
+std::optional<uint64_t> free_space(const RocksDbOptions& options) {
+  if (options.free_space_probe) return options.free_space_probe();
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::absolute(options.path, ec);
+  if (ec) return std::nullopt;
+  while (!std::filesystem::exists(dir, ec) && dir.has_parent_path() && dir != dir.parent_path())
+    dir = dir.parent_path();
+  struct statvfs fs {};
+  if (::statvfs(dir.c_str(), &fs) != 0) return std::nullopt;
+  return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+}
 
 Status from_rocksdb(const rocksdb::Status& s, const std::string& what, const std::string& path) {
   if (s.ok()) return Status();
@@ -308,7 +315,7 @@ Status count_segment_refs(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* chunk_re
 
 Status open_rocksdb_log(const RocksDbOptions& options, std::unique_ptr<RocksDbLog>* out) {
   if (options.path.empty()) return Status(Code::invalid, "RocksDbOptions.path is empty");
-  if (Status s = check_free_space(options.path, options.min_free_bytes); !s.ok()) return s;
+  if (Status s = check_free_space(options); !s.ok()) return s;
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = true;

@@ -19,7 +19,9 @@
 // Memory: the next seq of every stream used since open is cached (one small
 // map entry per stream; a deleted stream's entry is dropped).
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "storage/event_log.hpp"
@@ -41,10 +43,15 @@ struct RocksDbOptions {
   uint64_t value_segment_bytes = 256ull << 20;
   int max_background_jobs = 2;
   // Opening is refused (no_space) with less free space than this on the data
-  // directory's disk: RocksDB preallocates about 70 MiB for a new write-ahead
-  // log, and Debian's build aborts the process on that failed write (an
-  // assertion) instead of returning the error.
+  // directory's disk, and so is every append that would leave less: RocksDB
+  // preallocates about 70 MiB for a new write-ahead log, and Debian's build
+  // aborts the process on that failed write (an assertion) instead of
+  // returning the error. Deletions always pass: they are how space comes back.
   uint64_t min_free_bytes = 96ull << 20;
+  // Tests only: reports the free bytes instead of statvfs() on the data
+  // directory's disk (nullopt: unknown, which never refuses). Called on the
+  // writer thread, once per group that holds an append.
+  std::function<std::optional<uint64_t>()> free_space_probe;
   // Flushes and compactions write with O_DIRECT. Used only if the data
   // directory accepts O_DIRECT (not tmpfs) and `env` is nullptr.
   bool direct_io_for_flush = true;
@@ -55,14 +62,15 @@ struct RocksDbOptions {
 
 // Counters since open, for tests and benchmarks.
 struct RocksDbStats {
-  uint64_t appends = 0;        // append() calls queued
-  uint64_t deletes = 0;        // delete_stream() calls queued
-  uint64_t appends_ok = 0;     // appends reported ok (counted before their callbacks run)
-  uint64_t write_groups = 0;   // WriteBatches written (one per group with work)
-  uint64_t syncs = 0;          // of those, written with sync = true
-  uint64_t write_errors = 0;   // WriteBatches RocksDB refused
-  uint64_t resumes = 0;        // DB::Resume() calls that brought writes back after an error
-  uint64_t largest_group = 0;  // most requests in one group
+  uint64_t appends = 0;         // append() calls queued
+  uint64_t deletes = 0;         // delete_stream() calls queued
+  uint64_t appends_ok = 0;      // appends reported ok (counted before their callbacks run)
+  uint64_t write_groups = 0;    // WriteBatches written (one per group with work)
+  uint64_t syncs = 0;           // of those, written with sync = true
+  uint64_t write_errors = 0;    // WriteBatches RocksDB refused
+  uint64_t space_refusals = 0;  // appends refused because too little disk space would be left
+  uint64_t resumes = 0;         // DB::Resume() calls that brought writes back after an error
+  uint64_t largest_group = 0;   // most requests in one group
 };
 
 class RocksDbLog : public EventLog {

@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -14,6 +15,10 @@
 #include "storage/value_log.hpp"
 
 namespace glimpse::storage {
+
+// Bytes free for this process on the disk that holds (or will hold)
+// options.path; nullopt when that cannot be told.
+std::optional<uint64_t> free_space(const RocksDbOptions& options);
 
 // A RocksDB status as ours; `what` names the operation, the path is appended.
 Status from_rocksdb(const rocksdb::Status& s, const std::string& what, const std::string& path);
@@ -80,6 +85,8 @@ class RocksDbLogImpl final : public RocksDbLog {
   // After a group is written: applies its reference deltas and deletes
   // segments nothing references any more (never the active one).
   void settle_segments(const std::map<uint32_t, int64_t>& deltas);
+  // The refusal of an append that would leave too little free space.
+  Status no_space_left(uint64_t free_bytes) const;
   Status error(const rocksdb::Status& s, const std::string& what) const {
     return from_rocksdb(s, what, options_.path);
   }
@@ -87,7 +94,8 @@ class RocksDbLogImpl final : public RocksDbLog {
   const RocksDbOptions options_;
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* events_;
-  rocksdb::ColumnFamilyHandle* chunk_refs_;  // chunk key -> ValueRef (format 2's `chunks` is only read at open)
+  rocksdb::ColumnFamilyHandle*
+      chunk_refs_;  // chunk key -> ValueRef (format 2's `chunks` is only read at open)
   rocksdb::ColumnFamilyHandle* index_;
   rocksdb::ColumnFamilyHandle* meta_;
   rocksdb::ColumnFamilyHandle* owners_;

@@ -108,6 +108,15 @@ void RocksDbLogImpl::writer_loop() {
   }
 }
 
+Status RocksDbLogImpl::no_space_left(uint64_t free_bytes) const {
+  return Status(Code::no_space,
+                "only " + std::to_string(free_bytes >> 20) + " MiB free on the disk of " +
+                    options_.path + "; appends stop while less than " +
+                    std::to_string(options_.min_free_bytes >> 20) +
+                    " MiB would be left (RocksDB preallocates its write-ahead log): free disk "
+                    "space, the next write retries");
+}
+
 Status RocksDbLogImpl::owned_index_keys(StreamId stream, std::vector<std::string>* keys) {
   const std::string prefix = keys::owner_prefix(stream);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), owners_));
@@ -164,8 +173,8 @@ Status RocksDbLogImpl::chunk_segments(uint64_t transfer_id, std::vector<uint32_t
                                           std::to_string(transfer_id) + " does not decode");
     segments->push_back(ref.segment);
   }
-  return error(it->status(), "reading the chunk references of transfer " +
-                                 std::to_string(transfer_id));
+  return error(it->status(),
+               "reading the chunk references of transfer " + std::to_string(transfer_id));
 }
 
 void RocksDbLogImpl::settle_segments(const std::map<uint32_t, int64_t>& deltas) {
@@ -182,7 +191,8 @@ void RocksDbLogImpl::settle_segments(const std::map<uint32_t, int64_t>& deltas) 
   }
   // A segment emptied while it was active is deleted once writes moved on.
   if (values_->active_segment() != last_active_segment_) {
-    if (segment_refs_.count(last_active_segment_) == 0) unreferenced.push_back(last_active_segment_);
+    if (segment_refs_.count(last_active_segment_) == 0)
+      unreferenced.push_back(last_active_segment_);
     last_active_segment_ = values_->active_segment();
   }
   // A failed deletion leaves the file; the next open deletes it.
@@ -201,6 +211,12 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
   std::map<StreamId, std::vector<uint32_t>> group_segments;
   std::map<uint32_t, int64_t> ref_deltas;  // references gained (lost) per segment
   std::set<StreamId> deleted_in_group;
+  // Free space, asked once per group with an append: appends that would
+  // leave less than min_free_bytes are refused; deletions never are.
+  std::optional<uint64_t> free_bytes;
+  bool space_asked = false;
+  uint64_t space_used = 0;  // payload bytes of the group's accepted appends
+  uint64_t space_refused = 0;
   rocksdb::WriteBatch batch;
   std::unique_lock<std::mutex> seq_lock(seq_mu_);
   for (size_t i = 0; i < group.size(); ++i) {
@@ -268,6 +284,16 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
                                      std::to_string(next) + "; reload the stream");
       continue;
     }
+    if (!space_asked) {
+      free_bytes = free_space(options_);
+      space_asked = true;
+    }
+    if (free_bytes && *free_bytes < options_.min_free_bytes + space_used + p.bytes) {
+      results[i] = no_space_left(*free_bytes);
+      ++space_refused;
+      continue;
+    }
+    space_used += p.bytes;
     for (const std::string& e : p.request.events) {
       batch.Put(events_, keys::event_key(stream, next++), slice(e));
     }
@@ -284,6 +310,10 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
     }
     group_next[stream] = next;
     accepted.push_back(i);
+  }
+  if (space_refused > 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.space_refusals += space_refused;
   }
   if (accepted.empty()) {
     values_->discard();

@@ -24,25 +24,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <capnp/rpc-twoparty.h>
-#include <cstring>
+#include <kj/async-io.h>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <kj/async-io.h>
 #include <functional>
 #include <map>
 #include <sstream>
 #include <thread>
 
 #include "bench/common/raw_rocksdb.hpp"
-#include "util/token.hpp"
 #include "image/image.hpp"
 #include "image/mts_policy.hpp"
 #include "schema/glimpse.capnp.h"
 #include "util/crc32c.hpp"
+#include "util/token.hpp"
 
 extern char** environ;
 namespace fs = std::filesystem;
@@ -62,7 +62,8 @@ class SinkUpload final : public glimpse::rpc::Upload::Server {
 int run_sink(const char* port_file) {
   auto io = kj::setupAsyncIo();
   capnp::TwoPartyServer server(kj::heap<SinkUpload>());
-  auto listener = io.provider->getNetwork().parseAddress("127.0.0.1:0").wait(io.waitScope)->listen();
+  auto listener =
+      io.provider->getNetwork().parseAddress("127.0.0.1:0").wait(io.waitScope)->listen();
   { std::ofstream(port_file) << listener->getPort() << "\n"; }
   server.listen(*listener).wait(io.waitScope);
   return 0;
@@ -186,6 +187,7 @@ kj::Promise<void> finish(glimpse::rpc::Upload::Client up, const std::string& dat
 class Callback final : public glimpse::rpc::SendCallback::Server {
  public:
   explicit Callback(Sample& s) : s_(s) {}
+
  protected:
   kj::Promise<void> acked(AckedContext) override { return kj::READY_NOW; }
   kj::Promise<void> delivered(DeliveredContext c) override {
@@ -193,6 +195,7 @@ class Callback final : public glimpse::rpc::SendCallback::Server {
     s_.file_id = c.getParams().getFileId();
     return kj::READY_NOW;
   }
+
  private:
   Sample& s_;
 };
@@ -209,12 +212,15 @@ int64_t unix_ns() {
 class Inbox final : public glimpse::rpc::InboxListener::Server {
  public:
   explicit Inbox(std::map<std::string, double>& seen) : seen_(seen) {}
+
  protected:
   kj::Promise<void> notify(NotifyContext c) override {
     auto n = c.getParams().getNotification();
-    seen_.emplace(n.getFileId(), n.getDeliveredNs() > 0 ? (unix_ns() - n.getDeliveredNs()) / 1e6 : -1);
+    seen_.emplace(n.getFileId(),
+                  n.getDeliveredNs() > 0 ? (unix_ns() - n.getDeliveredNs()) / 1e6 : -1);
     return kj::READY_NOW;
   }
+
  private:
   std::map<std::string, double>& seen_;
 };
@@ -260,7 +266,7 @@ struct RoundResult {
   double delivered_p50 = 0, delivered_p99 = 0;  // first byte -> sender told Delivered, ms
   double notified_p50 = 0, notified_p99 = 0;    // Delivered durable -> receiver notified, ms
   size_t notified = 0, files = 0;
-  CpuPerGb cpu;                                  // glimpsed and this client
+  CpuPerGb cpu;  // glimpsed and this client
 };
 
 RoundResult round_relay(kj::AsyncIoContext& io, pid_t node, int port, const std::string& dir,
@@ -271,8 +277,8 @@ RoundResult round_relay(kj::AsyncIoContext& io, pid_t node, int port, const std:
   // New receivers every round: older rounds' files stay queued for the old ones.
   const uint64_t first_receiver = 1'000'000 * static_cast<uint64_t>(round);
   pid_t receivers = spawn({"/proc/self/exe", "--receivers", std::to_string(port),
-                           dir + "/data/token.secret", std::to_string(first_receiver), std::to_string(c),
-                           std::to_string(static_cast<size_t>(c) * per), out},
+                           dir + "/data/token.secret", std::to_string(first_receiver),
+                           std::to_string(c), std::to_string(static_cast<size_t>(c) * per), out},
                           out + ".log");
   for (int i = 0; i < 6000 && !fs::exists(out + ".ready"); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -350,11 +356,12 @@ RoundResult round_relay(kj::AsyncIoContext& io, pid_t node, int port, const std:
   r.delivered_p99 = pct(to_delivered, 0.99);
   r.notified_p50 = pct(to_notified, 0.5);
   r.notified_p99 = pct(to_notified, 0.99);
-  std::printf("relay  C=%-4d %8.1f MB/s  first byte->Delivered p50 %7.2f ms p99 %7.2f ms  "
-              "Delivered->notified p50 %6.2f ms p99 %6.2f ms (%zu/%zu notified)\n"
-              "              CPU per GB sent: glimpsed %s, client %s\n",
-              c, r.mbps, r.delivered_p50, r.delivered_p99, r.notified_p50, r.notified_p99,
-              r.notified, r.files, cpu_text(r.cpu.server).c_str(), cpu_text(r.cpu.client).c_str());
+  std::printf(
+      "relay  C=%-4d %8.1f MB/s  first byte->Delivered p50 %7.2f ms p99 %7.2f ms  "
+      "Delivered->notified p50 %6.2f ms p99 %6.2f ms (%zu/%zu notified)\n"
+      "              CPU per GB sent: glimpsed %s, client %s\n",
+      c, r.mbps, r.delivered_p50, r.delivered_p99, r.notified_p50, r.notified_p99, r.notified,
+      r.files, cpu_text(r.cpu.server).c_str(), cpu_text(r.cpu.client).c_str());
   std::fflush(stdout);
   return r;
 }
@@ -384,9 +391,10 @@ SinkResult sink_round(kj::AsyncIoContext& io, pid_t sink, int port, int c, int p
   for (int i = 0; i < c; ++i) all.add(send_one(i, 0));
   kj::joinPromises(all.releaseAsArray()).wait(io.waitScope);
   SinkResult r{bytes / (ms(Clock::now() - start) / 1000) / 1e6, cpu.per_gb(bytes)};
-  std::printf("sink   C=%-4d %8.1f MB/s  (raw Cap'n Proto streaming, nothing persisted)\n"
-              "              CPU per GB sent: sink %s, client %s\n",
-              c, r.mbps, cpu_text(r.cpu.server).c_str(), cpu_text(r.cpu.client).c_str());
+  std::printf(
+      "sink   C=%-4d %8.1f MB/s  (raw Cap'n Proto streaming, nothing persisted)\n"
+      "              CPU per GB sent: sink %s, client %s\n",
+      c, r.mbps, cpu_text(r.cpu.server).c_str(), cpu_text(r.cpu.client).c_str());
   return r;
 }
 
@@ -412,10 +420,12 @@ std::vector<std::string_view> round_chunks(int c, int per, const std::vector<Pho
 
 // Disk anchor 1: raw RocksDB (the log's former home for chunk bytes), C
 // chunks per synced WriteBatch.
-double rocksdb_round(glimpse::bench::RawDb& raw, int c, const std::vector<std::string_view>& order) {
+double rocksdb_round(glimpse::bench::RawDb& raw, int c,
+                     const std::vector<std::string_view>& order) {
   auto r = raw.write(order, static_cast<size_t>(c));
-  std::printf("rocksdb C=%-4d %7.1f MB/s  (raw RocksDB, WAL + BlobDB, %d chunks per synced batch)\n",
-              c, r.mb_per_s(), c);
+  std::printf(
+      "rocksdb C=%-4d %7.1f MB/s  (raw RocksDB, WAL + BlobDB, %d chunks per synced batch)\n", c,
+      r.mb_per_s(), c);
   std::fflush(stdout);
   return r.mb_per_s();
 }
@@ -428,7 +438,8 @@ double file_round(const std::string& dir, int c, const std::vector<std::string_v
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT | O_DSYNC, 0644);
   if (fd < 0) fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_DSYNC, 0644);
   std::vector<char> raw((static_cast<size_t>(c) << 16) + 8192);
-  char* buf = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(raw.data()) + 4095) & ~uintptr_t{4095});
+  char* buf =
+      reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(raw.data()) + 4095) & ~uintptr_t{4095});
   uint64_t bytes = 0, pos = 0;
   auto start = Clock::now();
   for (size_t i = 0; i < order.size();) {
@@ -445,8 +456,10 @@ double file_round(const std::string& dir, int c, const std::vector<std::string_v
   const double mbps = bytes / (ms(Clock::now() - start) / 1000) / 1e6;
   ::close(fd);
   ::unlink(path.c_str());
-  std::printf("file   C=%-4d %8.1f MB/s  (O_DIRECT|O_DSYNC appends of the same bytes, %d chunks per write)\n",
-              c, mbps, c);
+  std::printf(
+      "file   C=%-4d %8.1f MB/s  (O_DIRECT|O_DSYNC appends of the same bytes, %d chunks per "
+      "write)\n",
+      c, mbps, c);
   std::fflush(stdout);
   return mbps;
 }
@@ -530,58 +543,69 @@ int main(int argc, char** argv) {
   std::string build = env != nullptr ? env : GLIMPSE_DEFAULT_BUILD_DIR;
   std::string tmpl = (fs::temp_directory_path() / "glimpse-bench-XXXXXX").string();
   std::string dir = ::mkdtemp(tmpl.data());
-  std::vector<std::string> node_argv{build + "/node/glimpsed", "--listen=127.0.0.1:0",
-                                     "--data=" + dir + "/data", "--port-file=" + dir + "/node.port",
-                                     "--durability=" + durability, "--max-open-transfers=100000"};
+  std::vector<std::string> node_argv{
+      build + "/node/glimpsed",     "--listen=127.0.0.1:0",
+      "--data=" + dir + "/data",    "--port-file=" + dir + "/node.port",
+      "--durability=" + durability, "--max-open-transfers=100000"};
   node_argv.insert(node_argv.end(), node_flags.begin(), node_flags.end());
   pid_t node = spawn(node_argv, dir + "/glimpsed.log");
   pid_t sink = spawn({"/proc/self/exe", "--sink", dir + "/sink.port"}, dir + "/sink.log");
   int node_port = wait_port(dir + "/node.port"), sink_port = wait_port(dir + "/sink.port");
   if (node_port == 0 || sink_port == 0) {
-    std::fprintf(stderr, "bench_relay: glimpsed or the sink did not start (logs in %s)\n", dir.c_str());
+    std::fprintf(stderr, "bench_relay: glimpsed or the sink did not start (logs in %s)\n",
+                 dir.c_str());
     return 1;
   }
   std::string error;
   auto secret = glimpse::token::load_or_create_secret(dir + "/data/token.secret", &error);
   auto io = kj::setupAsyncIo();
   glimpse::bench::RawDb raw(dir + "/raw");
-  int round = 0;
-  for (int c : counts) {
-    const int per = per_sender > 0 ? per_sender : std::max(2, 256 / c);
-    std::vector<double> to_sink, to_rocksdb, to_file, p99, node_cpu, sink_cpu;
-    const auto order = round_chunks(c, per, photos);
-    for (int r = 0; r < repeat; ++r) {
-      const SinkResult sunk = sink_round(io, sink, sink_port, c, per, photos);
-      RoundResult relay = round_relay(io, node, node_port, dir, *secret, c, per, ++round, photos);
-      if (relay.cpu.server >= 0) node_cpu.push_back(relay.cpu.server);
-      if (sunk.cpu.server >= 0) sink_cpu.push_back(sunk.cpu.server);
-      double rocksdb_mbps = rocksdb_round(raw, c, order);
-      double file_mbps = file_round(dir, c, order);
-      to_sink.push_back(relay.mbps / sunk.mbps);
-      to_rocksdb.push_back(relay.mbps / rocksdb_mbps);
-      to_file.push_back(relay.mbps / file_mbps);
-      p99.push_back(relay.notified_p99);
-      std::printf("ratio  C=%-4d relay/sink = %.2fx  relay/rocksdb = %.2fx  relay/file = %.2fx\n", c,
-                  to_sink.back(), to_rocksdb.back(), to_file.back());
+  // A round that fails (glimpsed refused a send: a full disk, a limit) ends
+  // the run with its message; the node and sink still stop, the logs stay.
+  bool failed = false;
+  try {
+    int round = 0;
+    for (int c : counts) {
+      const int per = per_sender > 0 ? per_sender : std::max(2, 256 / c);
+      std::vector<double> to_sink, to_rocksdb, to_file, p99, node_cpu, sink_cpu;
+      const auto order = round_chunks(c, per, photos);
+      for (int r = 0; r < repeat; ++r) {
+        const SinkResult sunk = sink_round(io, sink, sink_port, c, per, photos);
+        RoundResult relay = round_relay(io, node, node_port, dir, *secret, c, per, ++round, photos);
+        if (relay.cpu.server >= 0) node_cpu.push_back(relay.cpu.server);
+        if (sunk.cpu.server >= 0) sink_cpu.push_back(sunk.cpu.server);
+        double rocksdb_mbps = rocksdb_round(raw, c, order);
+        double file_mbps = file_round(dir, c, order);
+        to_sink.push_back(relay.mbps / sunk.mbps);
+        to_rocksdb.push_back(relay.mbps / rocksdb_mbps);
+        to_file.push_back(relay.mbps / file_mbps);
+        p99.push_back(relay.notified_p99);
+        std::printf("ratio  C=%-4d relay/sink = %.2fx  relay/rocksdb = %.2fx  relay/file = %.2fx\n",
+                    c, to_sink.back(), to_rocksdb.back(), to_file.back());
+        std::fflush(stdout);
+      }
+      std::printf(
+          "MEDIAN C=%-4d relay/sink %.2fx (goal >= 0.7 at 256)  relay/rocksdb %.2fx  "
+          "relay/file %.2fx  Delivered->notified p99 %.2f ms (goal < 5)  "
+          "CPU per GB glimpsed %s sink %s\n\n",
+          c, median(to_sink), median(to_rocksdb), median(to_file), median(p99),
+          cpu_text(node_cpu.empty() ? -1 : median(node_cpu)).c_str(),
+          cpu_text(sink_cpu.empty() ? -1 : median(sink_cpu)).c_str());
       std::fflush(stdout);
     }
-    std::printf("MEDIAN C=%-4d relay/sink %.2fx (goal >= 0.7 at 256)  relay/rocksdb %.2fx  "
-                "relay/file %.2fx  Delivered->notified p99 %.2f ms (goal < 5)  "
-                "CPU per GB glimpsed %s sink %s\n\n",
-                c, median(to_sink), median(to_rocksdb), median(to_file), median(p99),
-                cpu_text(node_cpu.empty() ? -1 : median(node_cpu)).c_str(),
-                cpu_text(sink_cpu.empty() ? -1 : median(sink_cpu)).c_str());
-    std::fflush(stdout);
+  } catch (const kj::Exception& e) {
+    std::fprintf(stderr, "bench_relay: a round failed: %s\n", e.getDescription().cStr());
+    failed = true;
   }
   ::kill(node, SIGTERM);
   ::kill(sink, SIGKILL);
   ::waitpid(node, nullptr, 0);
   ::waitpid(sink, nullptr, 0);
-  if (std::getenv("GLIMPSE_BENCH_KEEP") != nullptr) {
+  if (failed || std::getenv("GLIMPSE_BENCH_KEEP") != nullptr) {
     std::printf("kept %s (glimpsed.log, receivers' logs)\n", dir.c_str());
   } else {
     std::error_code ec;
     fs::remove_all(dir, ec);
   }
-  return 0;
+  return failed ? 1 : 0;
 }

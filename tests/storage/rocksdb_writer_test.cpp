@@ -259,6 +259,65 @@ TEST_F(RocksDbWriterTest, AfterAWalSyncFailureAppendsFailUntilARestart) {
   faulty.expect_restart_recovers({1, 2});  // the failed sync's record: outcome unknown
 }
 
+// The disk fills while the node runs: appends that would leave less than
+// min_free_bytes are refused before anything is written, deletions still
+// pass (they free space), and appends pass again once space is back.
+TEST_F(RocksDbWriterTest, AppendsThatWouldLeaveTooLittleFreeSpaceAreRefusedUntilSpaceIsBack) {
+  std::atomic<uint64_t> free_bytes{1ull << 30};
+  RocksDbOptions options;
+  options.path = dir_.sub("db");
+  options.min_free_bytes = 96ull << 20;
+  options.free_space_probe = [&] { return std::optional<uint64_t>(free_bytes.load()); };
+  std::unique_ptr<RocksDbLog> log;
+  ASSERT_TRUE(open_rocksdb_log(options, &log).ok());
+  ASSERT_TRUE(log->append_and_wait(chunk_batch(1, 0, 1000)).ok());
+  ASSERT_TRUE(log->append_and_wait(chunk_batch(2, 0, 1000)).ok());
+
+  free_bytes = (96ull << 20) + 500;  // less than min_free_bytes + the next chunk
+  Status s = log->append_and_wait(chunk_batch(1, 1, 1000));
+  EXPECT_EQ(s.code(), Code::no_space) << s.to_string();
+  EXPECT_NE(s.message().find("free disk space"), std::string::npos) << s.to_string();
+  EXPECT_NE(s.message().find(options.path), std::string::npos) << s.to_string();
+  EXPECT_EQ(next(*log, transfer(1)), 1u) << "nothing of the refused append is stored";
+  std::string out;
+  EXPECT_EQ(log->read_chunks(1, 1000, 1000, &out).code(), Code::not_found);
+  ASSERT_TRUE(log->read_chunks(1, 0, 1000, &out).ok()) << "what was stored stays readable";
+  EXPECT_EQ(out, pattern_bytes(0, 1000));
+  EXPECT_TRUE(log->delete_stream(transfer(2), 1).ok()) << "a deletion frees space, so it passes";
+  EXPECT_EQ(log->stats().space_refusals, 1u);
+  EXPECT_EQ(log->stats().write_errors, 0u) << "refused before RocksDB saw it";
+
+  free_bytes = 1ull << 30;
+  ASSERT_TRUE(log->append_and_wait(chunk_batch(1, 1, 1000)).ok());
+  ASSERT_TRUE(log->read_chunks(1, 1000, 1000, &out).ok());
+  EXPECT_EQ(out, pattern_bytes(1000, 1000));
+}
+
+// Within one group, the appends that fit are written and only the rest are
+// refused.
+TEST_F(RocksDbWriterTest, InAGroupOnlyTheAppendsBeyondTheFreeSpaceAreRefused) {
+  RocksDbOptions options;
+  options.path = dir_.sub("db");
+  options.min_free_bytes = 1ull << 20;
+  // Room for the held append and two more 1000-byte chunks with their events.
+  options.free_space_probe = [] { return std::optional<uint64_t>((1ull << 20) + 2500); };
+  std::unique_ptr<RocksDbLog> log;
+  ASSERT_TRUE(open_rocksdb_log(options, &log).ok());
+  WriterHold hold;
+  hold.hold_writer(*log, inbox(99));
+  std::vector<Status> results(4);
+  for (int t = 0; t < 4; ++t)
+    log->append(chunk_batch(1 + t, 0, 1000), [&results, t](Status s) { results[t] = s; });
+  hold.release();
+  log->drain();
+  EXPECT_TRUE(results[0].ok()) << results[0].to_string();
+  EXPECT_TRUE(results[1].ok()) << results[1].to_string();
+  EXPECT_EQ(results[2].code(), Code::no_space) << results[2].to_string();
+  EXPECT_EQ(results[3].code(), Code::no_space) << results[3].to_string();
+  EXPECT_EQ(next(*log, transfer(2)), 1u);
+  EXPECT_EQ(next(*log, transfer(3)), 0u);
+}
+
 TEST_F(RocksDbWriterTest, ADeletionRemovesIndexEntriesWrittenEarlierInItsGroup) {
   auto log = open();
   WriterHold hold;
