@@ -66,9 +66,34 @@ uint32_t shift_bytes(uint64_t n) {
 }
 
 #if defined(__x86_64__)
+// The crc32 instruction takes 3 cycles but can start one per cycle, so three
+// independent streams over adjacent stripes run about 3x faster than one;
+// their CRCs are then joined: reg(A || B) = reg(A) * x^(8|B|) ^ reg0(B).
+template <size_t kStripe>
+__attribute__((target("sse4.2"))) uint64_t three_stripes(uint64_t c0, const unsigned char* p,
+                                                         uint32_t shift) {
+  uint64_t c1 = 0, c2 = 0;
+  for (size_t i = 0; i < kStripe; i += 8) {
+    uint64_t v0, v1, v2;
+    std::memcpy(&v0, p + i, 8);
+    std::memcpy(&v1, p + kStripe + i, 8);
+    std::memcpy(&v2, p + 2 * kStripe + i, 8);
+    c0 = __builtin_ia32_crc32di(c0, v0);
+    c1 = __builtin_ia32_crc32di(c1, v1);
+    c2 = __builtin_ia32_crc32di(c2, v2);
+  }
+  const uint32_t c01 = multmodp(shift, static_cast<uint32_t>(c0)) ^ static_cast<uint32_t>(c1);
+  return multmodp(shift, c01) ^ static_cast<uint32_t>(c2);
+}
+
 __attribute__((target("sse4.2"))) uint32_t extend_hw(uint32_t crc, const unsigned char* p,
-                                                      size_t n) {
+                                                     size_t n) {
+  constexpr size_t kLong = 8192, kShort = 1024;
+  static const uint32_t long_shift = shift_bytes(kLong), short_shift = shift_bytes(kShort);
   uint64_t c = crc;
+  for (; n >= 3 * kLong; p += 3 * kLong, n -= 3 * kLong) c = three_stripes<kLong>(c, p, long_shift);
+  for (; n >= 3 * kShort; p += 3 * kShort, n -= 3 * kShort)
+    c = three_stripes<kShort>(c, p, short_shift);
   while (n >= 8) {
     uint64_t v;
     std::memcpy(&v, p, 8);

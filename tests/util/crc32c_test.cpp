@@ -46,7 +46,9 @@ std::string pattern(size_t n) {
 }
 
 TEST(Crc32c, LongInputsMatchTheDefinition) {
-  for (size_t n : {12287ul, 12288ul, 12289ul, 24576ul + 5, 65536ul, 65536ul + 32 + 3, 200001ul}) {
+  // Lengths around the three-stripe blocks (3 x 1 KiB, 3 x 8 KiB) and past them.
+  for (size_t n : {3071ul, 3072ul, 3073ul, 12287ul, 12288ul, 12289ul, 24575ul, 24576ul, 24576ul + 5,
+                   24576ul + 3072ul + 7, 65536ul, 65536ul + 32 + 3, 200001ul}) {
     const std::string data = pattern(n);
     EXPECT_EQ(crc32c(data), reference_crc32c(data)) << n << " bytes";
     // Extending from a non-zero CRC, from an unaligned start.
