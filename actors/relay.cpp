@@ -148,7 +148,7 @@ void Relay::open_transfer(uint64_t sender, OpenRequest r, Callback<TransferStatu
   h.scan_ends = std::move(r.scan_ends);
   h.network = r.network;
   impl_->call<TransferStatus>(std::move(done), transfer_atom_v,
-                              msg::TransferCmd{0, OpenTransfer{std::move(h)}, {}, {}});
+                              msg::TransferCmd{0, OpenTransfer{std::move(h)}, {}, {}, {}});
 }
 
 void Relay::resume(uint64_t sender, uint64_t transfer_id, Callback<TransferStatus> done) {
@@ -176,11 +176,9 @@ void Relay::append(uint64_t sender, uint64_t transfer_id, std::vector<ChunkBytes
           RelayError{ErrorCode::limit_exceeded,
                      "chunk of " + std::to_string(c.bytes.size()) + " bytes exceeds the maximum of " +
                          std::to_string(limits.max_chunk_size) + "; split it"});
-  // The transfer actor fills in the CRCs, on its worker: the caller's thread
-  // (glimpsed's RPC loop) is the busiest in the node.
   auto& first = chunks.front();
   AppendChunk c{sender, first.offset, static_cast<uint32_t>(first.bytes.size()), 0};
-  msg::TransferCmd cmd{transfer_id, c, std::move(first.bytes), {}};
+  msg::TransferCmd cmd{transfer_id, c, std::move(first.bytes), first.crc32c, {}};
   cmd.more.assign(std::make_move_iterator(chunks.begin() + 1),
                   std::make_move_iterator(chunks.end()));
   impl_->call<TransferStatus>(std::move(done), transfer_atom_v, std::move(cmd));
@@ -190,14 +188,14 @@ void Relay::finish(uint64_t sender, uint64_t transfer_id, uint32_t crc32c,
                    Callback<TransferStatus> done) {
   impl_->call<TransferStatus>(
       std::move(done), transfer_atom_v,
-      msg::TransferCmd{transfer_id, FinishTransfer{sender, crc32c, std::nullopt}, {}, {}});
+      msg::TransferCmd{transfer_id, FinishTransfer{sender, crc32c, std::nullopt}, {}, {}, {}});
 }
 
 void Relay::abort(uint64_t sender, uint64_t transfer_id, std::string reason,
                   Callback<TransferStatus> done) {
   impl_->call<TransferStatus>(
       std::move(done), transfer_atom_v,
-      msg::TransferCmd{transfer_id, AbortTransfer{sender, std::move(reason)}, {}, {}});
+      msg::TransferCmd{transfer_id, AbortTransfer{sender, std::move(reason)}, {}, {}, {}});
 }
 
 Subscription Relay::subscribe_inbox(uint64_t user,

@@ -80,10 +80,17 @@ struct OpenRequest {
   NetworkReport network;
 };
 
-// Bytes [offset, offset + bytes.size()) of a transfer.
+// Bytes [offset, offset + bytes.size()) of a transfer, with their CRC-32C
+// when the caller has it (computed while the bytes are still in its cache);
+// the transfer actor computes it otherwise.
 struct ChunkBytes {
+  ChunkBytes() = default;
+  ChunkBytes(uint64_t offset, std::string bytes, std::optional<uint32_t> crc32c = std::nullopt)
+      : offset(offset), bytes(std::move(bytes)), crc32c(crc32c) {}
+
   uint64_t offset = 0;
   std::string bytes;
+  std::optional<uint32_t> crc32c;
 };
 
 // A delivered file waiting in a receiver's inbox.

@@ -169,7 +169,7 @@ std::optional<uint32_t> stored_crc32c(State& st) {
 // Decides one command against st.decided and applies its events there; the
 // bytes of an accepted new chunk go to `chunk_bytes`, its events to `events`.
 Expected<TransferStatus> decide_one(State& st, TransferCommandBody body, std::string bytes,
-                                    std::vector<Event>& events,
+                                    std::optional<uint32_t> bytes_crc, std::vector<Event>& events,
                                     std::vector<std::string>& chunk_bytes) {
   if (auto* f = std::get_if<FinishTransfer>(&body)) {
     if (st.decided.phase == TransferPhase::open &&
@@ -177,7 +177,8 @@ Expected<TransferStatus> decide_one(State& st, TransferCommandBody body, std::st
       f->stored_crc32c = stored_crc32c(st);  // inflight is empty here: durable == decided
   }
   auto* append = std::get_if<AppendChunk>(&body);
-  const uint32_t chunk_crc = append != nullptr ? util::crc32c(bytes) : 0;
+  const uint32_t chunk_crc =
+      append == nullptr ? 0 : bytes_crc ? *bytes_crc : util::crc32c(bytes);
   if (append != nullptr) append->crc32c = chunk_crc;
   const bool in_order = append != nullptr && append->offset == st.checked && !st.digest;
   auto d = decide(st.decided, TransferCommand{st.shared->now_ns(), std::move(body)},
@@ -205,11 +206,12 @@ void execute(TransferActor self, msg::TransferCmd cmd, State::Reply reply) {
   std::vector<std::string> chunk_bytes;
   const auto* first = std::get_if<AppendChunk>(&cmd.body);
   const uint64_t sender = first != nullptr ? first->sender : 0;
-  auto answer = decide_one(st, std::move(cmd.body), std::move(cmd.bytes), events, chunk_bytes);
+  auto answer =
+      decide_one(st, std::move(cmd.body), std::move(cmd.bytes), cmd.crc32c, events, chunk_bytes);
   for (auto& c : cmd.more) {
     if (!answer.ok()) break;
     AppendChunk next{sender, c.offset, static_cast<uint32_t>(c.bytes.size()), 0};
-    answer = decide_one(st, next, std::move(c.bytes), events, chunk_bytes);
+    answer = decide_one(st, next, std::move(c.bytes), c.crc32c, events, chunk_bytes);
   }
   if (!events.empty()) issue(self, std::move(events), std::move(chunk_bytes));
   st.replies.push_back(State::Pending{st.issued, std::move(reply), std::move(answer)});
@@ -287,7 +289,8 @@ void on_notified(TransferActor self, uint64_t receiver, bool queued) {
     return;
   }
   submit(self, State::Deferred{
-                   msg::TransferCmd{st.id, MarkReceiverNotified{receiver}, {}, {}}, false, 0, {}});
+                   msg::TransferCmd{st.id, MarkReceiverNotified{receiver}, {}, {}, {}}, false, 0,
+                   {}});
   arm_idle(self);
 }
 
@@ -394,7 +397,8 @@ TransferActorHandle::behavior_type transfer_actor(TransferActor self, uint64_t t
         if (!st.broken && st.decided.phase == TransferPhase::open && timeout.count() > 0 &&
             now - st.decided.last_event_ns >= timeout.count())
           submit(self,
-                 State::Deferred{msg::TransferCmd{st.id, ExpireTransfer{}, {}, {}}, false, 0, {}});
+                 State::Deferred{msg::TransferCmd{st.id, ExpireTransfer{}, {}, {}, {}}, false, 0,
+                                 {}});
         arm_idle(self);
       },
       [self](durable_atom, msg::BatchDone& b) {

@@ -33,6 +33,7 @@ struct TransferCmd {
   uint64_t transfer_id = 0;
   TransferCommandBody body;
   std::string bytes;
+  std::optional<uint32_t> crc32c;  // of `bytes`, if the caller had it
   std::vector<ChunkBytes> more;
 };
 

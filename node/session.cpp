@@ -1,6 +1,7 @@
 // Gateway (login), Session and Upload: the sending side of the client RPC.
 #include <ctime>
 
+#include "util/crc32c.hpp"
 #include "util/token.hpp"
 #include "node/log.hpp"
 #include "node/service.hpp"
@@ -40,8 +41,11 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
                           "progressive JPEG that `glimpse send` prepares"));
     log_debug("transfer %llu: write [%llu, +%zu)", ull(transfer_id_), ull(offset), data.size());
     in_flight_bytes_ += data.size();
-    pending_.push_back(actors::ChunkBytes{
-        offset, std::string(reinterpret_cast<const char*>(data.begin()), data.size())});
+    // The CRC now, while the bytes are in this core's cache: the transfer
+    // actor would read them back from memory.
+    std::string bytes(reinterpret_cast<const char*>(data.begin()), data.size());
+    const uint32_t crc = util::crc32c(bytes);
+    pending_.push_back(actors::ChunkBytes{offset, std::move(bytes), crc});
     // Flow control: up to upload_window_bytes may wait for durability while
     // the sender keeps writing (so one fsync serves many chunks); beyond it,
     // this write returns only once durable (replies come in order, so all

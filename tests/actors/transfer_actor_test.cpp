@@ -107,6 +107,26 @@ TEST_F(TransferShell, ChunksAppendedTogetherKeepTheirBoundariesAndShareOneBatch)
   EXPECT_EQ(offsets, (std::vector<uint64_t>{0, 400, 700}));
 }
 
+// A caller that computed a chunk's CRC while the bytes were in its cache
+// (glimpsed's RPC loop) passes it along and the actor records it as given;
+// without one the actor computes it.
+TEST_F(TransferShell, AChunkCrcGivenByTheCallerIsRecordedAsGivenAndAMissingOneIsComputed) {
+  const uint64_t id = open();
+  std::vector<ChunkBytes> chunks;
+  chunks.emplace_back(0, photo.substr(0, 400), 0x12345678u);
+  chunks.emplace_back(400, photo.substr(400, 300));
+  Reply<TransferStatus> r;
+  node->relay->append(kSender, id, std::move(chunks), r.cb());
+  node->run();
+  log.release();
+  node->run();
+  ASSERT_TRUE(r.ready());
+  std::vector<uint32_t> crcs;
+  for (const auto& e : events(id))
+    if (auto* c = std::get_if<ChunkAppended>(&e.body)) crcs.push_back(c->crc32c);
+  EXPECT_EQ(crcs, (std::vector<uint32_t>{0x12345678u, util::crc32c(photo.substr(400, 300))}));
+}
+
 TEST_F(TransferShell, ARefusedChunkEndsItsAppendAfterStoringTheChunksBeforeIt) {
   const uint64_t id = open();
   std::vector<ChunkBytes> chunks{{0, photo.substr(0, 500)},
@@ -353,7 +373,7 @@ struct LoneTransfer : ::testing::Test {
     h.height = r.height;
     h.scan_ends = r.scan_ends;
     h.node = 3;
-    return msg::TransferCmd{kId, OpenTransfer{std::move(h)}, {}, {}};
+    return msg::TransferCmd{kId, OpenTransfer{std::move(h)}, {}, {}, {}};
   }
   void kill() {
     caf::anon_send_exit(transfer, caf::exit_reason::kill);  // no exit handler runs
