@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <tuple>
 
@@ -277,13 +278,17 @@ Status check_free_space(const RocksDbOptions& options) {
 
 std::optional<uint64_t> free_space(const RocksDbOptions& options) {
   if (options.free_space_probe) return options.free_space_probe();
-  std::error_code ec;
-  std::filesystem::path dir = std::filesystem::absolute(options.path, ec);
-  if (ec) return std::nullopt;
-  while (!std::filesystem::exists(dir, ec) && dir.has_parent_path() && dir != dir.parent_path())
-    dir = dir.parent_path();
+  // One statvfs() once the directory exists (the writer asks per group);
+  // before the first open, the nearest existing ancestor's disk.
+  std::filesystem::path dir = options.path;
   struct statvfs fs {};
-  if (::statvfs(dir.c_str(), &fs) != 0) return std::nullopt;
+  while (::statvfs(dir.c_str(), &fs) != 0) {
+    if (errno != ENOENT) return std::nullopt;
+    std::error_code ec;
+    std::filesystem::path parent = std::filesystem::absolute(dir, ec).parent_path();
+    if (ec || parent == dir) return std::nullopt;
+    dir = std::move(parent);
+  }
   return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
 }
 
