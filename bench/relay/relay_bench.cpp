@@ -18,80 +18,39 @@
 //            what this disk takes durably with nothing else in the way.
 // Each C runs --repeat times (sink, relay, rocksdb, file in turn); the last line per C
 // gives the medians.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <capnp/rpc-twoparty.h>
 #include <kj/async-io.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
 #include <thread>
 
 #include "bench/common/raw_rocksdb.hpp"
+#include "bench/relay/disk_anchors.hpp"
+#include "bench/relay/peers.hpp"
+#include "bench/relay/processes.hpp"
 #include "image/image.hpp"
 #include "image/mts_policy.hpp"
 #include "schema/glimpse.capnp.h"
 #include "util/crc32c.hpp"
 #include "util/token.hpp"
 
-extern char** environ;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using namespace glimpse::bench;
 
 namespace {
 
 double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-// --- the sink: an Upload that keeps nothing -------------------------------
-class SinkUpload final : public glimpse::rpc::Upload::Server {
- protected:
-  kj::Promise<void> write(WriteContext) override { return kj::READY_NOW; }
-  kj::Promise<void> done(DoneContext) override { return kj::READY_NOW; }
-};
-
-int run_sink(const char* port_file) {
-  auto io = kj::setupAsyncIo();
-  capnp::TwoPartyServer server(kj::heap<SinkUpload>());
-  auto listener =
-      io.provider->getNetwork().parseAddress("127.0.0.1:0").wait(io.waitScope)->listen();
-  { std::ofstream(port_file) << listener->getPort() << "\n"; }
-  server.listen(*listener).wait(io.waitScope);
-  return 0;
-}
-
-// --- child processes --------------------------------------------------------
-pid_t spawn(std::vector<std::string> argv, const std::string& log) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
-}
-
-int wait_port(const std::string& file) {
-  for (int i = 0; i < 2000; ++i) {
-    std::ifstream in(file);
-    int port = 0;
-    if (in >> port && port > 0) return port;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return 0;
-}
 
 struct Photo {
   std::string jpeg;
@@ -109,65 +68,6 @@ double pct(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
 }
-
-// CPU seconds (user + system) `pid` has used so far, all its threads.
-double cpu_seconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = stat.rfind(')');  // the command name may hold spaces
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(stat.substr(close + 2));
-  std::string f;
-  double utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && fields >> f; ++i) {  // fields 14 and 15: utime, stime
-    if (i == 14) utime = std::stod(f);
-    if (i == 15) stime = std::stod(f);
-  }
-  return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-// CPU seconds per GB sent that a server process and this client used over
-// one round; negative when the round used under 0.1 s (the kernel counts in
-// 10 ms ticks, too coarse to tell).
-struct CpuPerGb {
-  double server = -1, client = -1;
-};
-
-std::string cpu_text(double per_gb) {
-  if (per_gb < 0) return "n/a (round too short)";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.2f s", per_gb);
-  return text;
-}
-
-class CpuMeter {
- public:
-  explicit CpuMeter(pid_t server)
-      : server_(server), server0_(cpu_seconds(server)), self0_(cpu_seconds(::getpid())) {}
-  CpuPerGb per_gb(uint64_t bytes) const {
-    const double gb = bytes / 1e9;
-    auto per_gb = [gb](double used) { return used < 0.1 ? -1 : used / gb; };
-    return {per_gb(cpu_seconds(server_) - server0_), per_gb(cpu_seconds(::getpid()) - self0_)};
-  }
-
- private:
-  pid_t server_;
-  double server0_, self0_;
-};
-
-// One KJ thread drives every connection.
-struct Driver {
-  kj::AsyncIoContext& io;
-  std::vector<kj::Own<kj::AsyncIoStream>> streams;
-  std::vector<kj::Own<capnp::TwoPartyClient>> clients;
-
-  capnp::Capability::Client connect(int port) {
-    auto addr = io.provider->getNetwork().parseAddress("127.0.0.1", port).wait(io.waitScope);
-    streams.push_back(addr->connect().wait(io.waitScope));
-    clients.push_back(kj::heap<capnp::TwoPartyClient>(*streams.back()));
-    return clients.back()->bootstrap();
-  }
-};
 
 kj::Promise<void> pump(glimpse::rpc::Upload::Client up, const std::string& data, uint64_t off) {
   if (off >= data.size()) return kj::READY_NOW;
@@ -199,67 +99,6 @@ class Callback final : public glimpse::rpc::SendCallback::Server {
  private:
   Sample& s_;
 };
-
-int64_t unix_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// A receiver's notifications: file id -> ms from the moment the node reported
-// the file delivered (the notification says when, in Unix ns; same machine,
-// same clock) to its arrival here.
-class Inbox final : public glimpse::rpc::InboxListener::Server {
- public:
-  explicit Inbox(std::map<std::string, double>& seen) : seen_(seen) {}
-
- protected:
-  kj::Promise<void> notify(NotifyContext c) override {
-    auto n = c.getParams().getNotification();
-    seen_.emplace(n.getFileId(),
-                  n.getDeliveredNs() > 0 ? (unix_ns() - n.getDeliveredNs()) / 1e6 : -1);
-    return kj::READY_NOW;
-  }
-
- private:
-  std::map<std::string, double>& seen_;
-};
-
-// --- the receivers: their own process, as on their own devices -------------
-// Subscribes users first_user.. first_user+c-1, each on its own connection,
-// touches OUT.ready, and once `expect` files were notified (or after 120 s)
-// writes "file_id ms_since_delivered" lines to OUT.
-int run_receivers(int port, const std::string& secret_file, uint64_t first_user, int c,
-                  size_t expect, const std::string& out) {
-  std::string error;
-  auto secret = glimpse::token::load_or_create_secret(secret_file, &error);
-  if (!secret) return std::fprintf(stderr, "receivers: %s\n", error.c_str()), 1;
-  auto io = kj::setupAsyncIo();
-  std::vector<kj::Own<kj::AsyncIoStream>> streams;
-  std::vector<kj::Own<capnp::TwoPartyClient>> clients;
-  std::vector<glimpse::rpc::Handle::Client> handles;
-  std::map<std::string, double> seen;
-  for (int i = 0; i < c; ++i) {
-    auto addr = io.provider->getNetwork().parseAddress("127.0.0.1", port).wait(io.waitScope);
-    streams.push_back(addr->connect().wait(io.waitScope));
-    clients.push_back(kj::heap<capnp::TwoPartyClient>(*streams.back()));
-    auto login = clients.back()->bootstrap().castAs<glimpse::rpc::Gateway>().loginRequest();
-    login.setToken(glimpse::token::mint(*secret, first_user + i, time(nullptr) + 3600));
-    auto sub = login.send().wait(io.waitScope).getSession().subscribeRequest();
-    sub.setInbox(kj::heap<Inbox>(seen));
-    handles.push_back(sub.send().wait(io.waitScope).getHandle());
-  }
-  { std::ofstream(out + ".ready") << "ready\n"; }
-  for (int i = 0; i < 12000 && seen.size() < expect; ++i)
-    io.provider->getTimer().afterDelay(10 * kj::MILLISECONDS).wait(io.waitScope);
-  std::ofstream f(out + ".tmp");
-  for (auto& [id, ms] : seen) f << id << " " << ms << "\n";
-  f.close();
-  fs::rename(out + ".tmp", out);
-  return 0;
-}
-
-pid_t spawn(std::vector<std::string> argv, const std::string& log);
 
 struct RoundResult {
   double mbps = 0;
@@ -416,52 +255,6 @@ std::vector<std::string_view> round_chunks(int c, int per, const std::vector<Pho
     if (added == 0) break;
   }
   return order;
-}
-
-// Disk anchor 1: raw RocksDB (the log's former home for chunk bytes), C
-// chunks per synced WriteBatch.
-double rocksdb_round(glimpse::bench::RawDb& raw, int c,
-                     const std::vector<std::string_view>& order) {
-  auto r = raw.write(order, static_cast<size_t>(c));
-  std::printf(
-      "rocksdb C=%-4d %7.1f MB/s  (raw RocksDB, WAL + BlobDB, %d chunks per synced batch)\n", c,
-      r.mb_per_s(), c);
-  std::fflush(stdout);
-  return r.mb_per_s();
-}
-
-// Disk anchor 2: the same bytes appended to one file with O_DIRECT|O_DSYNC,
-// C chunks per write (4 KiB-aligned, as the value log writes): what this disk
-// takes durably with nothing else in the way.
-double file_round(const std::string& dir, int c, const std::vector<std::string_view>& order) {
-  const std::string path = dir + "/direct.anchor";
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT | O_DSYNC, 0644);
-  if (fd < 0) fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_DSYNC, 0644);
-  std::vector<char> raw((static_cast<size_t>(c) << 16) + 8192);
-  char* buf =
-      reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(raw.data()) + 4095) & ~uintptr_t{4095});
-  uint64_t bytes = 0, pos = 0;
-  auto start = Clock::now();
-  for (size_t i = 0; i < order.size();) {
-    size_t n = 0;
-    for (int k = 0; k < c && i < order.size(); ++k, ++i) {
-      std::memcpy(buf + n, order[i].data(), order[i].size());
-      n += order[i].size();
-    }
-    bytes += n;
-    n = (n + 4095) & ~size_t{4095};
-    if (::pwrite(fd, buf, n, static_cast<off_t>(pos)) != static_cast<ssize_t>(n)) break;
-    pos += n;
-  }
-  const double mbps = bytes / (ms(Clock::now() - start) / 1000) / 1e6;
-  ::close(fd);
-  ::unlink(path.c_str());
-  std::printf(
-      "file   C=%-4d %8.1f MB/s  (O_DIRECT|O_DSYNC appends of the same bytes, %d chunks per "
-      "write)\n",
-      c, mbps, c);
-  std::fflush(stdout);
-  return mbps;
 }
 
 double median(std::vector<double> v) { return pct(std::move(v), 0.5); }
