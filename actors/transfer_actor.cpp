@@ -174,7 +174,7 @@ Expected<TransferStatus> decide_one(State& st, TransferCommandBody body, std::st
   if (auto* f = std::get_if<FinishTransfer>(&body)) {
     if (st.decided.phase == TransferPhase::open &&
         st.decided.acked == st.decided.header.total_size)
-      f->stored_crc32c = stored_crc32c(st);  // inflight is empty here: durable == decided
+      f->stored_crc32c = stored_crc32c(st);  // reads only once durable == decided (must_wait)
   }
   auto* append = std::get_if<AppendChunk>(&body);
   const uint32_t chunk_crc =
@@ -230,8 +230,15 @@ void execute_resume(State& st, uint64_t sender, State::Reply to) {
   flush_replies(st);
 }
 
+// A finish reads back from the log the bytes whose CRC this actor did not
+// combine as they came, and those must be durable first. When it saw every
+// chunk in order, it decides at once: its Completed then rides in the batch
+// after the last chunks' (the log keeps a stream's batches in order, and a
+// failed batch fails every later one), so the sender's done() costs no
+// extra wait for durability.
 bool must_wait(const State& st, const State::Deferred& d) {
-  return !d.resume && std::holds_alternative<FinishTransfer>(d.cmd.body) && !st.inflight.empty();
+  return !d.resume && std::holds_alternative<FinishTransfer>(d.cmd.body) &&
+         !st.inflight.empty() && st.checked < st.decided.header.total_size;
 }
 
 void run_deferred(TransferActor self) {

@@ -63,20 +63,24 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
   kj::Promise<void> done(DoneContext call) override {
     KJ_IF_MAYBE(e, failed_) { return kj::cp(*e); }
     const uint32_t digest = call.getParams().getCrc32c();
-    // Every write's reply first: a refused write is the reason to report.
-    return appends_.onEmpty()
-        .then([this, digest]() -> kj::Promise<Expected<TransferStatus>> {
-          KJ_IF_MAYBE(e, failed_) { return kj::cp(*e); }
-          return relay_call<TransferStatus>(context_, [&](auto cb) {
-            context_.relay->finish(sender_, transfer_id_, digest, cb);
+    // The finish follows every write into the relay without waiting for
+    // their durability: the transfer decides it behind them and answers once
+    // all are durable (or refuses it if one was refused).
+    send_pending();
+    auto finished = relay_call<TransferStatus>(context_, [&](auto cb) {
+      context_.relay->finish(sender_, transfer_id_, digest, cb);
+    });
+    return finished.then([this, call](Expected<TransferStatus> status) mutable {
+      // Every write's reply first: a refused write is the reason to report.
+      return appends_.onEmpty().then(
+          [this, call, status = kj::mv(status)]() mutable -> kj::Promise<void> {
+            KJ_IF_MAYBE(e, failed_) { return kj::cp(*e); }
+            if (!status.ok()) return refusal(status.error());
+            report(status.value());
+            call.getResults().setFileId(status->file_id);
+            return kj::READY_NOW;
           });
-        })
-        .then([this, call](Expected<TransferStatus> status) mutable -> kj::Promise<void> {
-          if (!status.ok()) return refusal(status.error());
-          report(status.value());
-          call.getResults().setFileId(status->file_id);
-          return kj::READY_NOW;
-        });
+    });
   }
 
   kj::Promise<void> abort(AbortContext call) override {

@@ -171,16 +171,55 @@ TEST_F(TransferShell, FailedAppendFailsEveryPendingReplyAndTheNextCommandRecover
   EXPECT_EQ(again.value().acked, 500u);
 }
 
-TEST_F(TransferShell, FinishWaitsForInFlightBatchesThenChecksTheStoredBytes) {
+TEST_F(TransferShell, FinishOfChunksSeenInOrderRidesBehindTheirBatchAndAnswersAfterIt) {
   const uint64_t id = open();
   auto a = append(id, 0, 4000);
   Reply<TransferStatus> done;
   node->relay->finish(kSender, id, util::crc32c(photo), done.cb());
   node->run();
-  EXPECT_EQ(log.held(), 1u);  // finish waits behind the chunk's batch
-  log.release();
+  EXPECT_EQ(log.held(), 2u) << "Completed is issued without waiting for the chunk's batch";
+  log.release(1);
   node->run();
   EXPECT_TRUE(a.ready());
+  EXPECT_FALSE(done.ready()) << "answered only once Completed is durable";
+  log.release();
+  node->run();
+  ASSERT_TRUE(done.ready());
+  ASSERT_TRUE(done.get().ok()) << done.get().error().to_string();
+  EXPECT_TRUE(done.value().completed);
+  const auto stored = events(id);
+  ASSERT_FALSE(stored.empty());
+  EXPECT_TRUE(std::holds_alternative<Completed>(stored.back().body));
+}
+
+TEST_F(TransferShell, AFailedChunkBatchFailsTheFinishIssuedBehindIt) {
+  const uint64_t id = open();
+  auto a = append(id, 0, 4000);
+  Reply<TransferStatus> done;
+  node->relay->finish(kSender, id, util::crc32c(photo), done.cb());
+  node->run();
+  ASSERT_EQ(log.held(), 2u);
+  log.release(1, storage::Status(storage::Code::io_error, "disk on fire"));
+  node->run();
+  ASSERT_TRUE(a.ready() && done.ready());
+  EXPECT_EQ(a.code(), ErrorCode::storage_failure);
+  EXPECT_EQ(done.code(), ErrorCode::storage_failure);
+  log.release();  // the Completed batch: the log refuses it (its seq is past the stream's end)
+  node->run();
+  EXPECT_EQ(events(id).size(), 1u) << "neither the chunk nor Completed is stored";
+}
+
+TEST_F(TransferShell, FinishThatMustReadBackStoredBytesWaitsForInFlightBatches) {
+  const uint64_t id = open();
+  auto b = append(id, 1000, 3000);  // out of order: its CRC cannot be combined yet
+  auto a = append(id, 0, 1000);
+  Reply<TransferStatus> done;
+  node->relay->finish(kSender, id, util::crc32c(photo), done.cb());
+  node->run();
+  EXPECT_EQ(log.held(), 2u) << "finish waits behind the chunks' batches";
+  log.release();
+  node->run();
+  EXPECT_TRUE(a.ready() && b.ready());
   EXPECT_FALSE(done.ready());  // Completed is in flight
   log.release();
   node->run();
