@@ -19,8 +19,9 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
   UploadImpl(ServiceContext& context, uint64_t sender, const TransferStatus& status,
              rpc::SendCallback::Client callback)
       : context_(context), sender_(sender), transfer_id_(status.transfer_id),
-        acked_(status.acked), file_id_(status.file_id), callback_(kj::mv(callback)),
-        tasks_(*this), appends_(*this) {}
+        acked_(status.acked),
+        next_ack_at_(context.timer->now() + context.options.ack_interval_ms * kj::MILLISECONDS),
+        file_id_(status.file_id), callback_(kj::mv(callback)), tasks_(*this), appends_(*this) {}
 
   kj::Promise<void> write(WriteContext call) override {
     context_.bridge->run_urgent();  // receivers first: this loop may be busy for a while
@@ -63,6 +64,7 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
   kj::Promise<void> done(DoneContext call) override {
     KJ_IF_MAYBE(e, failed_) { return kj::cp(*e); }
     const uint32_t digest = call.getParams().getCrc32c();
+    finishing_ = true;  // done's answer reports the rest
     // The finish follows every write into the relay without waiting for
     // their durability: the transfer decides it behind them and answers once
     // all are durable (or refuses it if one was refused).
@@ -164,13 +166,15 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
     pending_waiters_ = kj::Vector<kj::Own<kj::PromiseFulfiller<void>>>();
   }
 
-  // One `acked` call in flight at a time, carrying the latest offset, and at
-  // most one per ack interval: a progress bar needs no more, and each call
-  // costs the sender and this loop a round trip. (Resuming asks the node,
-  // and `done` answers only once everything is durable, so a late report
-  // loses nothing.)
+  // One `acked` call in flight at a time, carrying the latest offset, the
+  // first one interval after the upload opened and then at most one per
+  // interval: a progress bar needs no more, and each call costs the sender
+  // and this loop a round trip (three messages). None once the sender called
+  // done: its answer comes once everything is durable. (Resuming asks the
+  // node, and `delivered` carries the offset too, so a late report loses
+  // nothing.)
   void send_acked() {
-    if (ack_in_flight_ || told_acked_ >= acked_) return;
+    if (ack_in_flight_ || finishing_ || told_acked_ >= acked_) return;
     ack_in_flight_ = true;
     const kj::TimePoint now = context_.timer->now();
     if (now < next_ack_at_) {
@@ -196,7 +200,8 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
   uint64_t acked_;
   uint64_t told_acked_ = 0;  // the last offset sent to the callback
   bool ack_in_flight_ = false;  // a call, or the wait for the next interval
-  kj::TimePoint next_ack_at_ = kj::origin<kj::TimePoint>();
+  bool finishing_ = false;      // done() was called
+  kj::TimePoint next_ack_at_;
   std::string file_id_;
   bool completed_ = false;
   rpc::SendCallback::Client callback_;
