@@ -30,8 +30,8 @@ NodeConfig::NodeConfig() {
       .add(options.upload_window_bytes, "upload-window-bytes",
            "bytes one upload may have waiting for durability (1 MiB)")
       .add(options.ack_interval_ms, "ack-interval-ms",
-           "least time between two progress reports to one sender, ms (50; 0 = as fast as "
-           "the sender takes them)")
+           "least time between a send's opening or last progress report and its next, ms "
+           "(50; 0 = as fast as the sender takes them)")
       .add(options.max_open_transfers, "max-open-transfers", "unfinished sends per user (64)")
       .add(options.idle_timeout_s, "idle-timeout", "seconds before an idle send expires (3600)")
       .add(options.retention, "retention",

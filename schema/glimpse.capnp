@@ -76,8 +76,9 @@ interface Session {
 interface SendCallback {
   # Contiguous durable prefix (only grows). At most one call is in flight,
   # with the latest offset, and at most one per the node's ack interval
-  # (glimpsed --ack-interval-ms, 50 by default): progress for a progress bar.
-  # The durable offset to resume from is what `send` returns.
+  # (glimpsed --ack-interval-ms, 50 by default), the first one interval after
+  # `send` and none after `done`: progress for a progress bar. The durable
+  # offset to resume from is what `send` returns.
   acked @0 (offset :UInt64);
   # Once, when MTS is durable; `offset` bytes are durable (it may run ahead
   # of the last `acked`).
