@@ -39,6 +39,13 @@ struct TransferShell : ::testing::Test {
     node->run();
     return r;
   }
+  // Finishes with the whole photo's CRC.
+  Reply<TransferStatus> finish(uint64_t id) {
+    Reply<TransferStatus> r;
+    node->relay->finish(kSender, id, util::crc32c(photo), r.cb());
+    node->run();
+    return r;
+  }
   std::vector<Event> events(uint64_t id) {
     std::vector<Event> out;
     inner->replay({storage::StreamKind::transfer, id}, 0, [&](uint64_t, std::string_view b) {
@@ -174,9 +181,7 @@ TEST_F(TransferShell, FailedAppendFailsEveryPendingReplyAndTheNextCommandRecover
 TEST_F(TransferShell, FinishOfChunksSeenInOrderRidesBehindTheirBatchAndAnswersAfterIt) {
   const uint64_t id = open();
   auto a = append(id, 0, 4000);
-  Reply<TransferStatus> done;
-  node->relay->finish(kSender, id, util::crc32c(photo), done.cb());
-  node->run();
+  auto done = finish(id);
   EXPECT_EQ(log.held(), 2u) << "Completed is issued without waiting for the chunk's batch";
   log.release(1);
   node->run();
@@ -195,9 +200,7 @@ TEST_F(TransferShell, FinishOfChunksSeenInOrderRidesBehindTheirBatchAndAnswersAf
 TEST_F(TransferShell, AFailedChunkBatchFailsTheFinishIssuedBehindIt) {
   const uint64_t id = open();
   auto a = append(id, 0, 4000);
-  Reply<TransferStatus> done;
-  node->relay->finish(kSender, id, util::crc32c(photo), done.cb());
-  node->run();
+  auto done = finish(id);
   ASSERT_EQ(log.held(), 2u);
   log.release(1, storage::Status(storage::Code::io_error, "disk on fire"));
   node->run();
@@ -213,9 +216,7 @@ TEST_F(TransferShell, FinishThatMustReadBackStoredBytesWaitsForInFlightBatches) 
   const uint64_t id = open();
   auto b = append(id, 1000, 3000);  // out of order: its CRC cannot be combined yet
   auto a = append(id, 0, 1000);
-  Reply<TransferStatus> done;
-  node->relay->finish(kSender, id, util::crc32c(photo), done.cb());
-  node->run();
+  auto done = finish(id);
   EXPECT_EQ(log.held(), 2u) << "finish waits behind the chunks' batches";
   log.release();
   node->run();
