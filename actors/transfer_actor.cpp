@@ -233,9 +233,9 @@ void execute_resume(State& st, uint64_t sender, State::Reply to) {
 // A finish reads back from the log the bytes whose CRC this actor did not
 // combine as they came, and those must be durable first. When it saw every
 // chunk in order, it decides at once: its Completed then rides in the batch
-// after the last chunks' (the log keeps a stream's batches in order, and a
-// failed batch fails every later one), so the sender's done() costs no
-// extra wait for durability.
+// after the last chunks' (the log makes a stream's batches durable in order,
+// and after a failed one every later one conflicts on its expected seq), so
+// the sender's done() costs no extra wait for durability.
 bool must_wait(const State& st, const State::Deferred& d) {
   return !d.resume && std::holds_alternative<FinishTransfer>(d.cmd.body) &&
          !st.inflight.empty() && st.checked < st.decided.header.total_size;
