@@ -156,7 +156,7 @@ void Relay::resume(uint64_t sender, uint64_t transfer_id, Callback<TransferStatu
                               msg::ResumeQuery{transfer_id, sender});
 }
 
-void Relay::append(uint64_t sender, uint64_t transfer_id, uint64_t offset, std::string bytes,
+void Relay::append(uint64_t sender, uint64_t transfer_id, uint64_t offset, util::SharedBytes bytes,
                    Callback<TransferStatus> done) {
   std::vector<ChunkBytes> one;
   one.push_back(ChunkBytes{offset, std::move(bytes)});

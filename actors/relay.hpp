@@ -42,6 +42,7 @@
 #include "actors/events.hpp"
 #include "actors/relay_error.hpp"
 #include "actors/transfer.hpp"  // TransferStatus, TransferLimits (pure, no CAF)
+#include "util/shared_bytes.hpp"
 
 namespace caf {
 class actor_system;
@@ -85,11 +86,12 @@ struct OpenRequest {
 // the transfer actor computes it otherwise.
 struct ChunkBytes {
   ChunkBytes() = default;
-  ChunkBytes(uint64_t offset, std::string bytes, std::optional<uint32_t> crc32c = std::nullopt)
+  ChunkBytes(uint64_t offset, util::SharedBytes bytes,
+             std::optional<uint32_t> crc32c = std::nullopt)
       : offset(offset), bytes(std::move(bytes)), crc32c(crc32c) {}
 
   uint64_t offset = 0;
-  std::string bytes;
+  util::SharedBytes bytes;
   std::optional<uint32_t> crc32c;
 };
 
@@ -194,7 +196,7 @@ class Relay {
   void resume(uint64_t sender, uint64_t transfer_id, Callback<TransferStatus> done);
   // Stores bytes [offset, offset + bytes.size()); replies once they (and any
   // Delivered they cause) are durable. `acked` is the durable contiguous prefix.
-  void append(uint64_t sender, uint64_t transfer_id, uint64_t offset, std::string bytes,
+  void append(uint64_t sender, uint64_t transfer_id, uint64_t offset, util::SharedBytes bytes,
               Callback<TransferStatus> done);
   // Several appends of one transfer in one call: each chunk is decided as if
   // appended alone, in order (its boundaries are kept), and the accepted ones

@@ -103,7 +103,8 @@ std::vector<Announcement> owed_announcements(State& st, const TransferState& s,
 
 // Persists `events` (already applied to st.decided) as one batch; `chunk_bytes`
 // holds the bytes of their ChunkAppended events, in order.
-void issue(TransferActor self, std::vector<Event> events, std::vector<std::string> chunk_bytes) {
+void issue(TransferActor self, std::vector<Event> events,
+           std::vector<util::SharedBytes> chunk_bytes) {
   auto& st = self->state;
   storage::AppendRequest req;
   req.stream = transfer_stream(st.id);
@@ -168,9 +169,9 @@ std::optional<uint32_t> stored_crc32c(State& st) {
 
 // Decides one command against st.decided and applies its events there; the
 // bytes of an accepted new chunk go to `chunk_bytes`, its events to `events`.
-Expected<TransferStatus> decide_one(State& st, TransferCommandBody body, std::string bytes,
+Expected<TransferStatus> decide_one(State& st, TransferCommandBody body, util::SharedBytes bytes,
                                     std::optional<uint32_t> bytes_crc, std::vector<Event>& events,
-                                    std::vector<std::string>& chunk_bytes) {
+                                    std::vector<util::SharedBytes>& chunk_bytes) {
   if (auto* f = std::get_if<FinishTransfer>(&body)) {
     if (st.decided.phase == TransferPhase::open &&
         st.decided.acked == st.decided.header.total_size)
@@ -178,7 +179,7 @@ Expected<TransferStatus> decide_one(State& st, TransferCommandBody body, std::st
   }
   auto* append = std::get_if<AppendChunk>(&body);
   const uint32_t chunk_crc =
-      append == nullptr ? 0 : bytes_crc ? *bytes_crc : util::crc32c(bytes);
+      append == nullptr ? 0 : bytes_crc ? *bytes_crc : util::crc32c(bytes.view());
   if (append != nullptr) append->crc32c = chunk_crc;
   const bool in_order = append != nullptr && append->offset == st.checked && !st.digest;
   auto d = decide(st.decided, TransferCommand{st.shared->now_ns(), std::move(body)},
@@ -203,7 +204,7 @@ Expected<TransferStatus> decide_one(State& st, TransferCommandBody body, std::st
 void execute(TransferActor self, msg::TransferCmd cmd, State::Reply reply) {
   auto& st = self->state;
   std::vector<Event> events;
-  std::vector<std::string> chunk_bytes;
+  std::vector<util::SharedBytes> chunk_bytes;
   const auto* first = std::get_if<AppendChunk>(&cmd.body);
   const uint64_t sender = first != nullptr ? first->sender : 0;
   auto answer =

@@ -32,7 +32,7 @@ namespace glimpse::actors::msg {
 struct TransferCmd {
   uint64_t transfer_id = 0;
   TransferCommandBody body;
-  std::string bytes;
+  util::SharedBytes bytes;
   std::optional<uint32_t> crc32c;  // of `bytes`, if the caller had it
   std::vector<ChunkBytes> more;
 };

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
+#include <memory>
 
 namespace glimpse::node {
 namespace {
@@ -23,26 +25,42 @@ void put_le32(std::string& out, uint32_t v) {
   out.append(b, 4);
 }
 
-// A message that owns its words: every segment lies in one array.
+using Words = std::shared_ptr<kj::Array<word>>;
+
+class OwnedMessageReader;
+// This thread's live messages of at least kShareMinBytes, by where their words
+// begin (see BufferedMessageStream::share).
+thread_local std::map<const kj::byte*, const OwnedMessageReader*> t_shareable;
+
+// A message that owns its words: every segment lies in one array, which
+// share() may hand on past the message's own life.
 class OwnedMessageReader final : public capnp::MessageReader {
  public:
-  OwnedMessageReader(kj::Array<word> words, kj::ArrayPtr<const uint32_t> sizes,
+  OwnedMessageReader(Words words, kj::ArrayPtr<const uint32_t> sizes,
                      capnp::ReaderOptions options)
       : MessageReader(options), words_(kj::mv(words)),
         segments_(kj::heapArray<kj::ArrayPtr<const word>>(sizes.size())) {
-    const word* at = words_.begin();
+    const word* at = words_->begin();
     for (size_t i = 0; i < sizes.size(); ++i) {
       segments_[i] = kj::arrayPtr(at, sizes[i]);
       at += sizes[i];
     }
+    if (bytes().size() >= BufferedMessageStream::kShareMinBytes)
+      t_shareable.emplace(bytes().begin(), this);
+  }
+  ~OwnedMessageReader() noexcept override {
+    if (bytes().size() >= BufferedMessageStream::kShareMinBytes) t_shareable.erase(bytes().begin());
   }
 
   kj::ArrayPtr<const word> getSegment(uint id) override {
     return id < segments_.size() ? segments_[id] : nullptr;
   }
 
+  kj::ArrayPtr<const kj::byte> bytes() const { return words_->asBytes(); }
+  const Words& words() const { return words_; }
+
  private:
-  kj::Array<word> words_;
+  Words words_;
   kj::Array<kj::ArrayPtr<const word>> segments_;
 };
 
@@ -77,8 +95,8 @@ kj::Promise<kj::Maybe<kj::Own<capnp::MessageReader>>> BufferedMessageStream::rea
       KJ_REQUIRE(total <= options.traversalLimitInWords,
                  "Message is too large. To increase the limit on the receiving end, see "
                  "capnp::ReaderOptions.", total);
-      auto words = kj::heapArray<word>(total);
-      kj::byte* body = words.asBytes().begin();
+      auto words = std::make_shared<kj::Array<word>>(kj::heapArray<word>(total));
+      kj::byte* body = words->asBytes().begin();
       const size_t body_bytes = total * sizeof(word);
       const size_t have = std::min<size_t>(avail - table, body_bytes);
       std::memcpy(body, p + table, have);
@@ -187,6 +205,15 @@ kj::Maybe<int> BufferedMessageStream::getSendBufferSize() {
 
 kj::Promise<void> BufferedMessageStream::end() {
   return drained().then([this]() { stream_.shutdownWrite(); });
+}
+
+std::optional<util::SharedBytes> BufferedMessageStream::share(kj::ArrayPtr<const kj::byte> bytes) {
+  auto it = t_shareable.upper_bound(bytes.begin());
+  if (it == t_shareable.begin()) return std::nullopt;
+  const OwnedMessageReader& message = *(--it)->second;
+  if (bytes.end() > message.bytes().end()) return std::nullopt;
+  return util::SharedBytes(message.words(), reinterpret_cast<const char*>(bytes.begin()),
+                           bytes.size());
 }
 
 void BufferedMessageStream::taskFailed(kj::Exception&& e) {

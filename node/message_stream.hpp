@@ -16,6 +16,9 @@
 //    waits until the buffer has drained (back-pressure, as with a full
 //    socket).
 //
+//  - Sharing: the bytes of a large message may outlive it (share()), so a
+//    chunk goes on to storage without a copy.
+//
 // The framing is Cap'n Proto's standard one, so the peer may use any other
 // implementation. File descriptors are not supported.
 //
@@ -26,7 +29,10 @@
 #include <kj/async-io.h>
 
 #include <functional>
+#include <optional>
 #include <string>
+
+#include "util/shared_bytes.hpp"
 
 namespace glimpse::node {
 
@@ -35,6 +41,13 @@ class BufferedMessageStream final : public capnp::MessageStream, private kj::Tas
   static constexpr size_t kInputBufferBytes = 8 << 10;
   static constexpr size_t kHighWaterBytes = 1 << 20;
   static constexpr size_t kKeepBufferBytes = 64 << 10;  // output buffer kept between writes
+  static constexpr size_t kShareMinBytes = 16 << 10;    // smaller messages are cheaper to copy
+
+  // `bytes` as SharedBytes that keep their memory alive, without a copy, if
+  // they lie inside a message of at least kShareMinBytes that a
+  // BufferedMessageStream on this thread read and that is still alive (e.g.
+  // the params of the call being dispatched); nullopt otherwise (copy them).
+  static std::optional<util::SharedBytes> share(kj::ArrayPtr<const kj::byte> bytes);
 
   // `before_write`, if set, runs before each write: a loop whose latency-
   // sensitive work waits elsewhere (KjBridge's urgent lane) runs it there.

@@ -4,6 +4,7 @@
 #include "util/crc32c.hpp"
 #include "util/token.hpp"
 #include "node/log.hpp"
+#include "node/message_stream.hpp"
 #include "node/service.hpp"
 
 namespace glimpse::node {
@@ -44,8 +45,13 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
     in_flight_bytes_ += data.size();
     // The CRC now, while the bytes are in this core's cache: the transfer
     // actor would read them back from memory.
-    std::string bytes(reinterpret_cast<const char*>(data.begin()), data.size());
-    const uint32_t crc = util::crc32c(bytes);
+    // The bytes go on inside the received message where they can (no copy).
+    auto shared = BufferedMessageStream::share(data);
+    util::SharedBytes bytes =
+        shared ? *std::move(shared)
+               : util::SharedBytes(
+                     std::string(reinterpret_cast<const char*>(data.begin()), data.size()));
+    const uint32_t crc = util::crc32c(bytes.view());
     pending_.push_back(actors::ChunkBytes{offset, std::move(bytes), crc});
     // Flow control: up to upload_window_bytes may wait for durability while
     // the sender keeps writing (so one fsync serves many chunks); beyond it,

@@ -36,7 +36,7 @@ void fill_record(file::LogRecord::Builder b, const LogRecord& r) {
   auto chunks = b.initChunks(static_cast<unsigned>(r.chunks.size()));
   for (size_t i = 0; i < r.chunks.size(); ++i) {
     chunks[i].setOffset(r.chunks[i].offset);
-    const std::string& bytes = r.chunks[i].bytes;
+    const util::SharedBytes& bytes = r.chunks[i].bytes;
     chunks[i].setBytes(
         kj::arrayPtr(reinterpret_cast<const capnp::byte*>(bytes.data()), bytes.size()));
   }
@@ -134,15 +134,14 @@ bool export_log(storage::EventLog& log, const std::vector<storage::StreamId>& st
             r.time_ns = ev.getTimeNs();
             if (ev.isChunkAppended() && stream.kind == storage::StreamKind::transfer) {
               auto c = ev.getChunkAppended();
-              storage::ChunkPut put;
-              put.offset = c.getOffset();
+              std::string bytes;
               storage::Status rs =
-                  log.read_chunks(stream.id, c.getOffset(), c.getLength(), &put.bytes);
+                  log.read_chunks(stream.id, c.getOffset(), c.getLength(), &bytes);
               if (!rs.ok()) {
                 *failure = where + "chunk bytes unreadable: " + rs.to_string();
                 return false;
               }
-              r.chunks.push_back(std::move(put));
+              r.chunks.push_back(storage::ChunkPut{c.getOffset(), std::move(bytes)});
             }
             emit(r);
             return true;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "storage/status.hpp"
+#include "util/shared_bytes.hpp"
 
 namespace glimpse::storage {
 
@@ -41,11 +42,11 @@ struct StreamId {
 // makes the stored chunk read back as corrupt.
 struct ChunkPut {
   ChunkPut() = default;
-  ChunkPut(uint64_t offset, std::string bytes, std::optional<uint32_t> crc32c = std::nullopt)
+  ChunkPut(uint64_t offset, util::SharedBytes bytes, std::optional<uint32_t> crc32c = std::nullopt)
       : offset(offset), bytes(std::move(bytes)), crc32c(crc32c) {}
 
   uint64_t offset = 0;
-  std::string bytes;
+  util::SharedBytes bytes;
   std::optional<uint32_t> crc32c;
 };
 

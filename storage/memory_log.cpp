@@ -141,7 +141,7 @@ class MemoryLog final : public EventLog {
     }
     if (!request.chunks.empty()) {
       auto& chunks = chunks_[request.stream.id];
-      for (const ChunkPut& chunk : request.chunks) chunks[chunk.offset] = chunk.bytes;
+      for (const ChunkPut& chunk : request.chunks) chunks[chunk.offset] = chunk.bytes.str();
     }
     for (const IndexPut& put : request.index) {
       index_[put.key] = put.value;

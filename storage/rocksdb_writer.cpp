@@ -298,7 +298,7 @@ std::vector<Status> RocksDbLogImpl::write_group(std::vector<Pending>& group) {
       batch.Put(events_, keys::event_key(stream, next++), slice(e));
     }
     for (const ChunkPut& c : p.request.chunks) {
-      const ValueRef ref = values_->add(stream.id, c.offset, c.bytes, c.crc32c);
+      const ValueRef ref = values_->add(stream.id, c.offset, c.bytes.view(), c.crc32c);
       batch.Put(chunk_refs_, keys::chunk_key(stream.id, c.offset), ref.encode());
       ++ref_deltas[ref.segment];
       group_segments[stream].push_back(ref.segment);

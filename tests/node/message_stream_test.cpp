@@ -9,6 +9,7 @@
 #include <kj/async-io.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,35 @@ TEST_F(BufferedMessageStreamTest, ReadsWhatCapnpWroteSmallLargeAndMultiSegment) 
     else FAIL() << "no message where " << s.size() << " bytes were sent";
   }
   writing.wait(io.waitScope);
+}
+
+TEST_F(BufferedMessageStreamTest, BytesOfALargeMessageCanBeSharedPastTheMessagesLife) {
+  const std::string large = pattern(64 << 10, 'L'), small = pattern(100, 's');
+  Message big(large), little(small);
+  capnp::writeMessage(theirs, big.builder).wait(io.waitScope);
+  capnp::writeMessage(theirs, little.builder).wait(io.waitScope);
+  BufferedMessageStream stream(ours);
+  auto data_of = [](capnp::MessageReader& r) {
+    return r.getRoot<capnp::AnyPointer>().getAs<capnp::Data>();
+  };
+
+  std::optional<util::SharedBytes> shared;
+  KJ_IF_MAYBE(r, stream.tryReadMessage().wait(io.waitScope)) {
+    auto data = data_of(**r);
+    shared = BufferedMessageStream::share(data.slice(10, data.size()));
+    // Past the message's end is not inside it.
+    EXPECT_FALSE(BufferedMessageStream::share(kj::arrayPtr(data.begin(), data.size() + 4096)));
+  }
+  else FAIL();
+  ASSERT_TRUE(shared);  // the reader is gone; the bytes are not
+  EXPECT_EQ(shared->view(), std::string_view(large).substr(10));
+
+  KJ_IF_MAYBE(r, stream.tryReadMessage().wait(io.waitScope)) {
+    EXPECT_FALSE(BufferedMessageStream::share(data_of(**r))) << "a small message is copied";
+  }
+  else FAIL();
+  EXPECT_FALSE(BufferedMessageStream::share(kj::arrayPtr(
+      reinterpret_cast<const kj::byte*>(large.data()), large.size())));  // not a message at all
 }
 
 TEST_F(BufferedMessageStreamTest, WritesWhatCapnpReads) {
