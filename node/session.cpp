@@ -43,14 +43,14 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
                           "progressive JPEG that `glimpse send` prepares"));
     log_debug("transfer %llu: write [%llu, +%zu)", ull(transfer_id_), ull(offset), data.size());
     in_flight_bytes_ += data.size();
-    // The CRC now, while the bytes are in this core's cache: the transfer
-    // actor would read them back from memory.
     // The bytes go on inside the received message where they can (no copy).
     auto shared = BufferedMessageStream::share(data);
     util::SharedBytes bytes =
         shared ? *std::move(shared)
                : util::SharedBytes(
                      std::string(reinterpret_cast<const char*>(data.begin()), data.size()));
+    // The CRC now, while the bytes are in this core's cache: the transfer
+    // actor would read them back from memory.
     const uint32_t crc = util::crc32c(bytes.view());
     pending_.push_back(actors::ChunkBytes{offset, std::move(bytes), crc});
     // Flow control: up to upload_window_bytes may wait for durability while
