@@ -212,6 +212,9 @@ std::optional<util::SharedBytes> BufferedMessageStream::share(kj::ArrayPtr<const
   if (it == t_shareable.begin()) return std::nullopt;
   const OwnedMessageReader& message = *(--it)->second;
   if (bytes.end() > message.bytes().end()) return std::nullopt;
+  // Kept memory is counted in bytes shared (the upload window): a few bytes
+  // must not keep a large message.
+  if (message.bytes().size() > bytes.size() + kShareSlackBytes) return std::nullopt;
   return util::SharedBytes(message.words(), reinterpret_cast<const char*>(bytes.begin()),
                            bytes.size());
 }

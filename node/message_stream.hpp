@@ -42,11 +42,13 @@ class BufferedMessageStream final : public capnp::MessageStream, private kj::Tas
   static constexpr size_t kHighWaterBytes = 1 << 20;
   static constexpr size_t kKeepBufferBytes = 64 << 10;  // output buffer kept between writes
   static constexpr size_t kShareMinBytes = 16 << 10;    // smaller messages are cheaper to copy
+  static constexpr size_t kShareSlackBytes = 4 << 10;   // of a shared message beyond `bytes`
 
   // `bytes` as SharedBytes that keep their memory alive, without a copy, if
-  // they lie inside a message of at least kShareMinBytes that a
-  // BufferedMessageStream on this thread read and that is still alive (e.g.
-  // the params of the call being dispatched); nullopt otherwise (copy them).
+  // they lie inside a message of at least kShareMinBytes, at most
+  // kShareSlackBytes larger than `bytes`, that a BufferedMessageStream on
+  // this thread read and that is still alive (e.g. the params of the call
+  // being dispatched); nullopt otherwise (copy them).
   static std::optional<util::SharedBytes> share(kj::ArrayPtr<const kj::byte> bytes);
 
   // `before_write`, if set, runs before each write: a loop whose latency-

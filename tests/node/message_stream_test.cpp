@@ -92,6 +92,8 @@ TEST_F(BufferedMessageStreamTest, BytesOfALargeMessageCanBeSharedPastTheMessages
     shared = BufferedMessageStream::share(data.slice(10, data.size()));
     // Past the message's end is not inside it.
     EXPECT_FALSE(BufferedMessageStream::share(kj::arrayPtr(data.begin(), data.size() + 4096)));
+    // A few bytes do not keep a whole large message: they are copied.
+    EXPECT_FALSE(BufferedMessageStream::share(data.slice(0, 1000)));
   }
   else FAIL();
   ASSERT_TRUE(shared);  // the reader is gone; the bytes are not
