@@ -34,6 +34,10 @@ NodeConfig::NodeConfig() {
            "(50; 0 = as fast as the sender takes them)")
       .add(options.max_open_transfers, "max-open-transfers", "unfinished sends per user (64)")
       .add(options.idle_timeout_s, "idle-timeout", "seconds before an idle send expires (3600)")
+      .add(options.max_connections, "max-connections",
+           "client connections open at once; more are closed on arrival (4096)")
+      .add(options.login_timeout_s, "login-timeout",
+           "seconds a connection may stay open without logging in (10)")
       .add(options.retention, "retention",
            "how long a finished send is kept after its last event: 30d, 12h, 0 = forever (30d)")
       .add(options.verbose, "verbose", "log every write and RPC call, not only state changes");
@@ -68,6 +72,8 @@ std::string validate(const NodeOptions& o) {
            std::to_string(o.max_total_size / o.min_chunk_bytes + 1) +
            "), or the largest photos cannot be sent";
   if (o.max_open_transfers == 0) return "--max-open-transfers must be positive";
+  if (o.max_connections == 0) return "--max-connections must be positive";
+  if (o.login_timeout_s == 0) return "--login-timeout must be positive";
   if (!parse_retention(o.retention))
     return "--retention must be days (30d), hours (12h) or 0 to keep forever, not '" + o.retention +
            "'";

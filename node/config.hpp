@@ -28,6 +28,8 @@ struct NodeOptions {
   uint64_t ack_interval_ms = 50;           // per upload: least time between `acked` calls
   uint64_t max_open_transfers = 64;        // unfinished transfers per user
   uint64_t idle_timeout_s = 3600;          // an unfinished transfer with no write expires
+  uint64_t max_connections = 4096;         // open client connections; more are closed at once
+  uint64_t login_timeout_s = 10;           // a connection not logged in by then is closed
   std::string retention = "30d";           // finished transfers kept: <n>d, <n>h, 0 = forever
   bool verbose = false;
 };

@@ -1,6 +1,7 @@
 // glimpsed: one Glimpse node. The main thread owns startup and shutdown; CAF
 // runs the actors; one KJ thread (RpcServer) serves clients.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +27,22 @@ const char kUsage[] =
     "exists; put keys under [global]). Clients: `glimpse send`,\n"
     "`glimpse recv`, `glimpse fetch`; tokens: `glimpse token --user UIN --data DIR`.\n"
     "SIGINT/SIGTERM stop it cleanly.\n";
+
+// Every connection and value-log segment holds a descriptor: take the hard
+// limit, and say so when --max-connections cannot all be accepted.
+void raise_descriptor_limit(uint64_t max_connections) {
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) != 0) return;
+  if (r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &r);
+    ::getrlimit(RLIMIT_NOFILE, &r);
+  }
+  if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur < max_connections + 256)
+    log_warn("the file descriptor limit (%llu) is below --max-connections + 256: accepting "
+             "pauses whenever descriptors run out",
+             static_cast<unsigned long long>(r.rlim_cur));
+}
 
 storage::Durability durability_of(const std::string& s) {
   if (s == "buffered") return storage::Durability::buffered;
@@ -68,6 +85,7 @@ int run(int argc, char** argv) {
     return 2;
   }
   set_verbose(o.verbose);
+  raise_descriptor_limit(o.max_connections);
 
   std::error_code ec;
   std::filesystem::create_directories(o.data_dir, ec);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include <capnp/message.h>
 #include <kj/async.h>
 
 #include "actors/relay.hpp"
@@ -26,6 +27,8 @@ class RpcServer {
   bool start(std::string* error, std::function<void()> on_exit);
   // Bound port, once start() returned true.
   int port() const { return port_; }
+  // accept() calls that failed (e.g. out of file descriptors) and were retried.
+  uint64_t accept_failures() const { return accept_failures_; }
 
   // Any thread but the KJ thread: stops accepting, lets relay calls in flight
   // finish (up to `grace_ms`), drops every connection and joins the thread.
@@ -39,6 +42,7 @@ class RpcServer {
   std::string token_secret_;
   std::shared_ptr<KjBridge> bridge_ = std::make_shared<KjBridge>();
   std::atomic<int> port_{0};
+  std::atomic<uint64_t> accept_failures_{0};
   std::atomic<int> state_{0};  // 0 starting, 1 listening, 2 failed, 3 ended
   std::string start_error_;    // written before state_ becomes 2
   kj::PromiseFulfiller<void>* stop_fulfiller_ = nullptr;  // KJ thread only
@@ -51,5 +55,9 @@ class RpcServer {
 // node stops reading from it until some are answered (Cap'n Proto's RPC flow
 // limit). At least 8 MiB, and room for two full upload windows.
 size_t rpc_flow_limit_bytes(const NodeOptions& options);
+
+// What the node reads a client's messages with: a message larger than twice
+// the largest write or header, plus 64 KiB, ends its connection.
+capnp::ReaderOptions rpc_reader_options(const NodeOptions& options);
 
 }  // namespace glimpse::node

@@ -37,8 +37,9 @@ struct ServiceContext {
 kj::Exception refusal(const char* code, const std::string& message);
 kj::Exception refusal(const actors::RelayError& error);
 
-// The bootstrap capability.
-rpc::Gateway::Client new_gateway(ServiceContext& context);
+// The bootstrap capability of one connection; `on_login` runs after each
+// successful login on it.
+rpc::Gateway::Client new_gateway(ServiceContext& context, kj::Function<void()> on_login);
 
 // A session for `user` (after login).
 rpc::Session::Client new_session(ServiceContext& context, uint64_t user);

@@ -299,7 +299,8 @@ class SessionImpl final : public rpc::Session::Server {
 
 class GatewayImpl final : public rpc::Gateway::Server {
  public:
-  explicit GatewayImpl(ServiceContext& context) : context_(context) {}
+  GatewayImpl(ServiceContext& context, kj::Function<void()> on_login)
+      : context_(context), on_login_(kj::mv(on_login)) {}
 
   kj::Promise<void> login(LoginContext call) override {
     auto v = token::verify(context_.token_secret, call.getParams().getToken().cStr(),
@@ -312,11 +313,13 @@ class GatewayImpl final : public rpc::Gateway::Server {
     auto results = call.getResults();
     results.setUser(v.user);
     results.setSession(new_session(context_, v.user));
+    on_login_();
     return kj::READY_NOW;
   }
 
  private:
   ServiceContext& context_;
+  kj::Function<void()> on_login_;
 };
 
 }  // namespace
@@ -330,7 +333,9 @@ kj::Exception refusal(const actors::RelayError& error) {
   return refusal(actors::error_code_name(error.code), error.message);
 }
 
-rpc::Gateway::Client new_gateway(ServiceContext& context) { return kj::heap<GatewayImpl>(context); }
+rpc::Gateway::Client new_gateway(ServiceContext& context, kj::Function<void()> on_login) {
+  return kj::heap<GatewayImpl>(context, kj::mv(on_login));
+}
 
 rpc::Session::Client new_session(ServiceContext& context, uint64_t user) {
   return kj::heap<SessionImpl>(context, user);

@@ -29,6 +29,12 @@ TEST(NodeConfig, ValidateNamesTheOptionThatIsWrong) {
   o = NodeOptions{};
   o.min_chunk_bytes = o.max_chunk_bytes + 1;
   EXPECT_EQ(validate(o), "--min-chunk-bytes must be between 1 and --max-chunk-bytes");
+  o = NodeOptions{};
+  o.max_connections = 0;
+  EXPECT_EQ(validate(o), "--max-connections must be positive");
+  o = NodeOptions{};
+  o.login_timeout_s = 0;
+  EXPECT_EQ(validate(o), "--login-timeout must be positive");
 }
 
 TEST(NodeConfig, SchedulesActorsByWorkSharingUnlessTold) {

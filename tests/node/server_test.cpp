@@ -4,10 +4,22 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <fcntl.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <ctime>
 #include <deque>
 #include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -64,6 +76,142 @@ class HoldingLog final : public storage::EventLogWrapper {
 };
 
 struct NullCallback final : public rpc::SendCallback::Server {};
+
+// A relay over an in-memory log and a server in front of it, on a free port.
+struct TestNode {
+  explicit TestNode(NodeOptions options) {
+    relay_config.node = 1;
+    relay_config.limits.max_total_size = 64ull << 20;
+    relay.emplace(system, *log, relay_config);
+    EXPECT_TRUE(relay->recover().ok());
+    options.listen = "127.0.0.1:0";
+    server.emplace(*relay, options, kSecret);
+    std::string error;
+    EXPECT_TRUE(server->start(&error, [this]() { ended = true; })) << error;
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(server->port()); }
+
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  std::unique_ptr<storage::EventLog> log = storage::new_memory_log();
+  actors::RelayConfig relay_config;
+  std::optional<actors::Relay> relay;
+  std::optional<RpcServer> server;
+  std::atomic<bool> ended{false};
+};
+
+// A plain TCP connection to `port`, or -1 (errno set).
+int raw_connect(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Whether the node closes `fd` (end of stream or reset) within `timeout_ms`;
+// what it sends before (an RPC abort message) is read and dropped.
+bool closed_by_node(int fd, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd p{fd, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) return false;
+    char buffer[4096];
+    if (::read(fd, buffer, sizeof buffer) <= 0) return true;
+  }
+}
+
+bool can_log_in(const std::string& address) {
+  client::Connection c(address);
+  uint64_t user = 0;
+  c.login(token::mint(kSecret, 7, std::time(nullptr) + 60), &user);
+  return user == 7;
+}
+
+TEST(RpcServer, ConnectionThatNeverLogsInIsClosedAfterTheLoginTimeout) {
+  NodeOptions options;
+  options.login_timeout_s = 1;
+  TestNode node(options);
+  int idle = raw_connect(node.server->port());
+  ASSERT_GE(idle, 0);
+  client::Connection logged_in(node.address());
+  auto session = logged_in.login(token::mint(kSecret, 1, std::time(nullptr) + 60));
+
+  EXPECT_TRUE(closed_by_node(idle, 10'000)) << "the idle connection is still open";
+  ::close(idle);
+  // The logged-in connection outlives the timeout and still answers.
+  logged_in.timer().afterDelay(1500 * kj::MILLISECONDS).wait(logged_in.wait_scope());
+  auto open = session.openRequest();
+  open.setFileId("n1-0000000000000099");
+  auto answer = open.send().then([](auto&&) { return std::string("found"); },
+                                 [](kj::Exception&& e) { return std::string(e.getDescription().cStr()); });
+  EXPECT_NE(answer.wait(logged_in.wait_scope()).find("not_found"), std::string::npos);
+}
+
+TEST(RpcServer, ConnectionsBeyondTheLimitAreClosedOnArrivalAndTheOthersKeepWorking) {
+  NodeOptions options;
+  options.max_connections = 1;
+  TestNode node(options);
+  client::Connection first(node.address());
+  auto session = first.login(token::mint(kSecret, 1, std::time(nullptr) + 60));
+  int second = raw_connect(node.server->port());
+  ASSERT_GE(second, 0);
+  EXPECT_TRUE(closed_by_node(second, 10'000));
+  ::close(second);
+  auto open = session.openRequest();
+  open.setFileId("n1-0000000000000099");
+  EXPECT_ANY_THROW(open.send().wait(first.wait_scope()));  // answered (not found): still served
+  EXPECT_FALSE(node.ended);
+}
+
+TEST(RpcServer, MessageLargerThanTheLimitEndsOnlyItsOwnConnection) {
+  NodeOptions options;
+  options.max_chunk_bytes = 64 << 10;
+  TestNode node(options);
+  int fd = raw_connect(node.server->port());
+  ASSERT_GE(fd, 0);
+  // A segment table announcing one 8 MiB segment (within Cap'n Proto's default
+  // 64 MiB, past this node's 192 KiB); no body follows.
+  const uint32_t table[2] = {0, 1u << 20};
+  ASSERT_EQ(::write(fd, table, sizeof table), static_cast<ssize_t>(sizeof table));
+  EXPECT_TRUE(closed_by_node(fd, 10'000));
+  ::close(fd);
+  EXPECT_TRUE(can_log_in(node.address()));
+}
+
+TEST(RpcServer, RunningOutOfFileDescriptorsPausesAcceptingInsteadOfStoppingTheNode) {
+  TestNode node(NodeOptions{});
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  // Leave a few descriptors, then take them with connections: the node's
+  // accept() of the last ones fails with EMFILE.
+  int highest = 0;
+  for (int fd = 0; fd < 4096; ++fd)
+    if (::fcntl(fd, F_GETFD) != -1) highest = fd;
+  rlimit low = saved;
+  low.rlim_cur = static_cast<rlim_t>(highest + 8);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<int> clients;
+  for (int fd; (fd = raw_connect(node.server->port())) >= 0;) clients.push_back(fd);
+  // Connected in the kernel's backlog; the node fails to accept some of them.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (node.server->accept_failures() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_GT(node.server->accept_failures(), 0u);
+  for (int fd : clients) ::close(fd);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+
+  EXPECT_FALSE(node.ended) << "the node stopped accepting for good";
+  EXPECT_TRUE(can_log_in(node.address()));
+}
 
 TEST(RpcServer, ClientIgnoringStreamFlowControlCannotMakeTheNodeBufferEveryWrite) {
   caf::actor_system_config cfg;
