@@ -63,6 +63,9 @@ struct RelayConfig {
   // An unfinished transfer with no event for this long is Expired; 0 = never.
   std::chrono::milliseconds idle_timeout{std::chrono::hours(24)};
   std::chrono::milliseconds expiry_sweep_every{std::chrono::minutes(1)};
+  // Called once a transfer's Expired event is durable, on a CAF thread (so
+  // thread-safe); may be empty.
+  std::function<void(uint64_t transfer_id)> on_expired;
   // Wall clock, Unix time in ns: captured into events. Called from any CAF
   // thread, so it must be thread-safe. Default: system_clock.
   std::function<int64_t()> now_ns;

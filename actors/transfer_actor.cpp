@@ -264,12 +264,14 @@ void start_notifications(TransferActor self);
 
 void after_durable(TransferActor self, const std::vector<Event>& events) {
   auto& st = self->state;
-  bool progress = false, terminal = false;
+  bool progress = false, terminal = false, expired = false;
   for (const auto& e : events) {
     progress |= !std::holds_alternative<ReceiverNotified>(e.body);
-    terminal |= std::holds_alternative<Completed>(e.body) ||
-                std::holds_alternative<Aborted>(e.body) || std::holds_alternative<Expired>(e.body);
+    expired |= std::holds_alternative<Expired>(e.body);
+    terminal |= std::holds_alternative<Completed>(e.body) || std::holds_alternative<Aborted>(e.body);
   }
+  terminal |= expired;
+  if (expired && st.shared->config.on_expired) st.shared->config.on_expired(st.id);
   if (progress && st.durable.delivered() && st.shared->file_watchers->has_listeners(st.id))
     st.shared->file_watchers->notify(st.id, progress_of(st.durable));
   if (terminal) self->send(st.manager, finished_atom_v, st.id, st.durable.header.sender);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <caf/actor_system.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -125,6 +126,14 @@ int run(int argc, char** argv) {
     relay_config.limits.max_chunks = o.max_chunks;
     relay_config.max_open_transfers_per_user = o.max_open_transfers;
     relay_config.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
+    // Checked at least twice per timeout, at most once a minute.
+    relay_config.expiry_sweep_every =
+        std::clamp<std::chrono::milliseconds>(relay_config.idle_timeout / 2, std::chrono::seconds(1),
+                                              std::chrono::minutes(1));
+    relay_config.on_expired = [idle = o.idle_timeout_s](uint64_t id) {
+      log_info("transfer %llu expired: no write for %llu s (--idle-timeout)",
+               static_cast<unsigned long long>(id), static_cast<unsigned long long>(idle));
+    };
     {
       actors::Relay relay(system, *log, relay_config);
       auto report = relay.recover();
