@@ -1,9 +1,11 @@
 // glimpse recv: subscribe to the user's inbox and write each photo as it
 // arrives, blurry to sharp.
-#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -73,7 +75,10 @@ class Inbox final : public kj::TaskSet::ErrorHandler {
       if (*first_frame < 0 && !s.scan_ends.empty() && s.bytes.size() >= s.scan_ends.front())
         *first_frame = ms_since(start);
       std::string error;
-      if (!writer->update(s, &error)) KJ_FAIL_REQUIRE("cannot write", error);
+      if (!writer->update(s, &error)) {
+        if (write_error_.empty()) write_error_ = error;
+        KJ_FAIL_REQUIRE("cannot write", error);  // ends this download
+      }
     };
     tasks_.add(follow_file(session_, id, on_growth)
                    .then([this, writer, first_frame, start,
@@ -85,7 +90,7 @@ class Inbox final : public kj::TaskSet::ErrorHandler {
                      std::printf("%s from %llu: %zu bytes%s%s, first frame after %.1f ms, "
                                  "complete after %.1f ms -> %s\n",
                                  s->file_id.c_str(), static_cast<unsigned long long>(s->sender),
-                                 s->bytes.size(), s->aborted ? " (sender aborted)" : "",
+                                 s->bytes.size(), s->aborted ? " (incomplete: the send was aborted or expired)" : "",
                                  told.c_str(), *first_frame, ms_since(start),
                                  writer->jpeg_path(s->file_id).c_str());
                      std::fflush(stdout);
@@ -98,9 +103,16 @@ class Inbox final : public kj::TaskSet::ErrorHandler {
                    }));
   }
 
+  // A local write failure or a lost connection ends the command (reported
+  // once, by cmd_recv); any other failure ends only that file's download.
   void taskFailed(kj::Exception&& e) override {
-    std::fprintf(stderr, "glimpse recv: %s\n", describe(e, connection_.node()).c_str());
-    if (e.getType() == kj::Exception::Type::DISCONNECTED) reached_->reject(kj::mv(e));
+    if (!write_error_.empty())
+      reached_->reject(kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__,
+                                     kj::str(write_error_.c_str())));
+    else if (e.getType() == kj::Exception::Type::DISCONNECTED)
+      reached_->reject(kj::mv(e));
+    else
+      std::fprintf(stderr, "glimpse recv: %s\n", describe(e, connection_.node()).c_str());
   }
 
  private:
@@ -112,6 +124,7 @@ class Inbox final : public kj::TaskSet::ErrorHandler {
   kj::Own<kj::PromiseFulfiller<void>> reached_;
   std::set<std::string> seen_;
   uint64_t complete_ = 0;
+  std::string write_error_;  // the first local write failure
   kj::TaskSet tasks_;
 };
 
@@ -152,7 +165,13 @@ int cmd_recv(int argc, char** argv) {
   }
   uint64_t target = args->has("once") ? 1 : count.value_or(0);
   std::string dir = args->get("out");
-  ::mkdir(dir.c_str(), 0755);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || ::access(dir.c_str(), W_OK) != 0) {
+    std::fprintf(stderr, "glimpse recv: cannot write to --out %s: %s\n", dir.c_str(),
+                 (ec ? ec : std::error_code(errno, std::generic_category())).message().c_str());
+    return 1;
+  }
   std::string token = token_value(args->get("token"));
   if (token.empty()) {
     std::fprintf(stderr, "glimpse recv: no token: pass --token or set GLIMPSE_TOKEN "

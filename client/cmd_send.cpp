@@ -73,6 +73,33 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// Expired or aborted transfers of one photo skipped before giving up.
+constexpr int kMaxGenerations = 100;
+
+// Sends `request` as the transfer its idempotency key names (new or resumed);
+// 0 once complete. Throws kj::Exception (use describe()) on any failure.
+int send_generation(Connection& connection, rpc::Session::Client session,
+                    const SendRequest& request, ProgressBar& bar) {
+  SendObserver observer;
+  observer.on_open = [](uint64_t transfer, uint64_t from) {
+    if (from > 0)
+      std::fprintf(stderr, "resuming transfer %llu at byte %llu\n",
+                   static_cast<unsigned long long>(transfer), static_cast<unsigned long long>(from));
+  };
+  observer.on_acked = [&bar](uint64_t acked) { bar.update(acked); };
+  observer.on_delivered = [](const std::string& file_id) {
+    std::printf("%s\n", file_id.c_str());
+    std::fflush(stdout);
+  };
+  std::string file_id = send_photo(connection, session, request, observer);
+  bar.update(request.jpeg.size(), true);
+  bar.finish();
+  std::fprintf(stderr, "complete: %s, %zu bytes, %dx%d, MTS %llu\n", file_id.c_str(),
+               request.jpeg.size(), request.width, request.height,
+               static_cast<unsigned long long>(request.mts));
+  return 0;
+}
+
 }  // namespace
 
 int cmd_send(int argc, char** argv) {
@@ -150,35 +177,33 @@ int cmd_send(int argc, char** argv) {
   request.mts = image::choose_mts(request.scan_ends, prepared->dc_scans, request.width, request.height,
                                   request.network).mts;
   // A different network report or size makes a different header (MTS), so
-  // it is a different transfer; rerunning the same command resumes.
-  request.idempotency_key = idempotency_key(
-      photo.value(), request.receivers,
-      std::string(image::network_name(request.network.type)) + "/" +
-          std::to_string(request.network.signal) + "/" + std::to_string(options.max_edge));
+  // it is a different transfer; rerunning the same command resumes. A
+  // transfer that expired or was aborted takes no more bytes: the same
+  // command then opens the next generation, a new transfer, and resumes that.
+  const std::string variant = std::string(image::network_name(request.network.type)) + "/" +
+                              std::to_string(request.network.signal) + "/" +
+                              std::to_string(options.max_edge);
+  auto key_of = [&](int generation) {
+    return idempotency_key(photo.value(), request.receivers,
+                           generation == 0 ? variant : variant + "/" + std::to_string(generation));
+  };
 
   std::string node = node_address(args->get("node"));
   ProgressBar bar(request.jpeg.size(), request.mts, !args->has("no-progress"));
   try {
     Connection connection(node);
     auto session = connection.login(token);
-    SendObserver observer;
-    observer.on_open = [](uint64_t transfer, uint64_t from) {
-      if (from > 0)
-        std::fprintf(stderr, "resuming transfer %llu at byte %llu\n",
-                     static_cast<unsigned long long>(transfer), static_cast<unsigned long long>(from));
-    };
-    observer.on_acked = [&bar](uint64_t acked) { bar.update(acked); };
-    observer.on_delivered = [](const std::string& file_id) {
-      std::printf("%s\n", file_id.c_str());
-      std::fflush(stdout);
-    };
-    std::string file_id = send_photo(connection, session, request, observer);
-    bar.update(request.jpeg.size(), true);
-    bar.finish();
-    std::fprintf(stderr, "complete: %s, %zu bytes, %dx%d, MTS %llu\n", file_id.c_str(),
-                 request.jpeg.size(), request.width, request.height,
-                 static_cast<unsigned long long>(request.mts));
-    return 0;
+    for (int generation = 0;; ++generation) {
+      request.idempotency_key = key_of(generation);
+      try {
+        return send_generation(connection, session, request, bar);
+      } catch (const kj::Exception& e) {
+        const std::string why = describe(e, node);
+        if (why.rfind("aborted: ", 0) != 0 || generation >= kMaxGenerations) throw;
+        bar.finish();
+        std::fprintf(stderr, "%s; sending the photo again as a new transfer\n", why.c_str() + 9);
+      }
+    }
   } catch (const kj::Exception& e) {
     bar.finish();
     std::fprintf(stderr, "glimpse send: %s\n", describe(e, node).c_str());

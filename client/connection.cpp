@@ -31,9 +31,35 @@ std::string describe(const kj::Exception& e, const std::string& node) {
   }
 }
 
-Connection::Connection(const std::string& node) : node_(node), io_(kj::setupAsyncIo()) {
-  auto address = io_.provider->getNetwork().parseAddress(node_, 7420).wait(io_.waitScope);
-  stream_ = address->connect().wait(io_.waitScope);
+namespace {
+
+// `promise`, or a DISCONNECTED failure naming `what` if it takes longer than
+// `seconds`: a stopped or hung node must not hang the command.
+template <class T>
+kj::Promise<T> within_deadline(kj::Timer& timer, uint64_t seconds, kj::Promise<T> promise,
+                               const char* what) {
+  return promise.exclusiveJoin(timer.afterDelay(seconds * kj::SECONDS).then([seconds, what]() -> kj::Promise<T> {
+    return kj::Exception(kj::Exception::Type::DISCONNECTED, __FILE__, __LINE__,
+                         kj::str("no answer to ", what, " within ", seconds, " s"));
+  }));
+}
+
+}  // namespace
+
+Connection::Connection(const std::string& node, uint64_t answer_within_s)
+    : node_(node), answer_within_s_(answer_within_s), io_(kj::setupAsyncIo()) {
+  auto connecting = io_.provider->getNetwork().parseAddress(node_, 7420).then(
+      [](kj::Own<kj::NetworkAddress> address) {
+        auto connected = address->connect();
+        return connected.attach(kj::mv(address));
+      });
+  try {
+    stream_ = within_deadline(timer(), answer_within_s_, kj::mv(connecting), "connect").wait(io_.waitScope);
+  } catch (const kj::Exception& e) {
+    // A bad address or a failed lookup is a connection failure too (describe()).
+    throw kj::Exception(kj::Exception::Type::DISCONNECTED, e.getFile(), e.getLine(),
+                        kj::heapString(e.getDescription()));
+  }
   rpc_ = kj::heap<capnp::TwoPartyClient>(*stream_);
 }
 
@@ -48,7 +74,7 @@ kj::Promise<void> Connection::on_disconnect() { return rpc_->onDisconnect(); }
 rpc::Session::Client Connection::login(const std::string& token, uint64_t* user) {
   auto req = rpc_->bootstrap().castAs<rpc::Gateway>().loginRequest();
   req.setToken(token);
-  auto reply = req.send().wait(io_.waitScope);
+  auto reply = within_deadline(timer(), answer_within_s_, req.send(), "login").wait(io_.waitScope);
   if (user != nullptr) *user = reply.getUser();
   return reply.getSession();
 }

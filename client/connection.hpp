@@ -32,8 +32,9 @@ std::string describe(const kj::Exception& e, const std::string& node);
 class Connection {
  public:
   // Connects to "host:port" (default port 7420). Throws kj::Exception (use
-  // describe()) when the node cannot be reached.
-  explicit Connection(const std::string& node);
+  // describe()), of type DISCONNECTED, when the address does not resolve or
+  // the node cannot be reached within `answer_within_s`; login() waits as long.
+  explicit Connection(const std::string& node, uint64_t answer_within_s = 10);
   ~Connection();
 
   const std::string& node() const { return node_; }
@@ -49,6 +50,7 @@ class Connection {
 
  private:
   std::string node_;
+  uint64_t answer_within_s_;
   kj::AsyncIoContext io_;
   kj::Own<kj::AsyncIoStream> stream_;
   kj::Own<capnp::TwoPartyClient> rpc_;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <kj/common.h>
+
 #include "util/crc32c.hpp"
 #include "util/hex.hpp"
 #include "util/sha256.hpp"
@@ -9,11 +11,15 @@
 namespace glimpse::client {
 namespace {
 
-// Receives the node's progress calls; forwards each to the observer once.
+// Receives the node's progress calls; forwards each to the observer once,
+// until detach(): the node may hold this callback, and call it, after
+// send_photo() returned or threw, when the observer's captures are gone.
 class SendCallbackImpl final : public rpc::SendCallback::Server {
  public:
-  SendCallbackImpl(const SendObserver& observer, std::string* delivered)
-      : observer_(observer), delivered_(delivered) {}
+  explicit SendCallbackImpl(SendObserver observer) : observer_(std::move(observer)) {}
+
+  void detach() { detached_ = true; }
+  const std::string& delivered_id() const { return delivered_; }
 
   kj::Promise<void> acked(AckedContext context) override {
     note_acked(context.getParams().getOffset());
@@ -27,21 +33,22 @@ class SendCallbackImpl final : public rpc::SendCallback::Server {
   }
 
   void note_acked(uint64_t offset) {
-    if (offset <= acked_) return;
+    if (detached_ || offset <= acked_) return;
     acked_ = offset;
     if (observer_.on_acked) observer_.on_acked(offset);
   }
 
   void announce(kj::StringPtr file_id) {
-    if (!delivered_->empty() || file_id.size() == 0) return;
-    *delivered_ = file_id.cStr();
-    if (observer_.on_delivered) observer_.on_delivered(*delivered_);
+    if (detached_ || !delivered_.empty() || file_id.size() == 0) return;
+    delivered_ = file_id.cStr();
+    if (observer_.on_delivered) observer_.on_delivered(delivered_);
   }
 
  private:
-  const SendObserver& observer_;
-  std::string* delivered_;
+  SendObserver observer_;
+  std::string delivered_;
   uint64_t acked_ = 0;
+  bool detached_ = false;
 };
 
 kj::Promise<void> pump(Connection& connection, rpc::Upload::Client upload,
@@ -64,8 +71,12 @@ kj::Promise<void> pump(Connection& connection, rpc::Upload::Client upload,
 }  // namespace
 
 void fill_header(const SendRequest& request, rpc::SendHeader::Builder header) {
-  auto receivers = header.initReceivers(request.receivers.size());
-  for (size_t i = 0; i < request.receivers.size(); ++i) receivers.set(i, request.receivers[i]);
+  // In ascending order, as idempotency_key() takes them: the same people in
+  // another order are the same transfer.
+  std::vector<uint64_t> sorted = request.receivers;
+  std::sort(sorted.begin(), sorted.end());
+  auto receivers = header.initReceivers(sorted.size());
+  for (size_t i = 0; i < sorted.size(); ++i) receivers.set(i, sorted[i]);
   header.setTotalSize(request.jpeg.size());
   header.setMts(request.mts);
   header.setWidth(request.width);
@@ -80,11 +91,11 @@ void fill_header(const SendRequest& request, rpc::SendHeader::Builder header) {
 
 std::string send_photo(Connection& connection, rpc::Session::Client session,
                        const SendRequest& request, const SendObserver& observer) {
-  std::string delivered;
-  auto callback_owned = kj::heap<SendCallbackImpl>(observer, &delivered);
+  auto callback_owned = kj::heap<SendCallbackImpl>(observer);
   SendCallbackImpl& callback = *callback_owned;
   // Holding a reference keeps `callback` alive for this whole function.
   rpc::SendCallback::Client callback_ref = kj::mv(callback_owned);
+  KJ_DEFER(callback.detach());
   auto req = session.sendRequest();
   fill_header(request, req.initHeader());
   req.setCallback(callback_ref);
@@ -94,7 +105,7 @@ std::string send_photo(Connection& connection, rpc::Session::Client session,
   if (observer.on_acked && from > 0) observer.on_acked(from);
   callback.announce(reply.getFileId());
   rpc::Upload::Client upload = reply.getUpload();
-  if (reply.getCompleted()) return delivered;
+  if (reply.getCompleted()) return callback.delivered_id();
 
   pump(connection, upload, request, from).wait(connection.wait_scope());
   auto done = upload.doneRequest();

@@ -178,6 +178,58 @@ TEST(E2eFlow, SenderKilledMidStreamResumes) {
   EXPECT_EQ(sha256_hex(read_text(t.path() + "/in/" + file_id + ".jpg")), sha256_hex(prepare(png).jpeg));
 }
 
+TEST(E2eFlow, SameCommandAfterTheSendExpiredSendsThePhotoAsANewTransfer) {
+  TempDir t;
+  Node node(t.path() + "/data", t.path(), {"--idle-timeout=1"});
+  node.start();
+  std::string png;
+  std::string photo = write_photo(t, "photo.png", 1200, 900, 4, &png);
+  std::vector<std::string> args{build_dir() + "/client/glimpse", "send", "--to", "2", photo,
+                                "--network", "2g", "--signal", "1", "--node", node.address(),
+                                "--token", node.token(1), "--no-progress"};
+  auto slow = args;
+  slow.insert(slow.end(), {"--chunk", "16", "--rate", "64"});
+  Process first(slow, t.path() + "/send1");
+  ASSERT_TRUE(wait_for([&] { return !first.out().empty(); }, 30000)) << first.err();
+  const std::string expired_id = first_line(first.out());
+  first.signal(SIGKILL);
+  first.wait(10000);
+  ASSERT_TRUE(wait_for([&] { return node.log().find("expired") != std::string::npos; }, 30000))
+      << node.log();
+
+  args.erase(args.begin());
+  RunResult second = run_glimpse(args, t.path());
+  ASSERT_EQ(second.code, 0) << second.err;
+  EXPECT_NE(second.err.find("sending the photo again as a new transfer"), std::string::npos)
+      << second.err;
+  const std::string file_id = first_line(second.out);
+  EXPECT_NE(file_id, expired_id);
+  // Both were delivered; the new one is whole.
+  RunResult r = run_glimpse({"recv", "--out", t.path() + "/in", "--count", "2", "--timeout", "30",
+                             "--node", node.address(), "--token", node.token(2)},
+                            t.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(sha256_hex(read_text(t.path() + "/in/" + file_id + ".jpg")), sha256_hex(prepare(png).jpeg));
+  EXPECT_NE(r.out.find(expired_id + " from 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("expired"), std::string::npos) << r.out;
+}
+
+TEST(E2eFlow, SameReceiversInAnotherOrderAreTheSameTransfer) {
+  TempDir t;
+  Node node(t.path() + "/data", t.path());
+  node.start();
+  std::string photo = write_photo(t, "photo.png", 400, 300, 5);
+  RunResult a = run_glimpse({"send", "--to", "2", "--to", "3", photo, "--node", node.address(),
+                             "--token", node.token(1), "--no-progress"},
+                            t.path());
+  ASSERT_EQ(a.code, 0) << a.err;
+  RunResult b = run_glimpse({"send", "--to", "3", "--to", "2", photo, "--node", node.address(),
+                             "--token", node.token(1), "--no-progress"},
+                            t.path());
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_EQ(first_line(b.out), first_line(a.out));
+}
+
 TEST(E2eFlow, NodeKilledMidStreamLosesNothingAcknowledged) {
   TempDir t;
   Node node(t.path() + "/data", t.path());
