@@ -148,6 +148,7 @@ Status move_chunks_to_value_log(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* ch
       batch.Delete(chunks, it->key());
     }
     Status s = values.write();
+    if (s.ok()) s = values.sync();  // durable before the batch deletes the old copy
     if (!s.ok()) return s;
     rocksdb::WriteOptions wo;
     wo.sync = true;
@@ -391,9 +392,11 @@ RocksDbLogImpl::~RocksDbLogImpl() {
   }
   queue_cv_.notify_all();
   writer_.join();
-  // Under `buffered`, a clean close syncs what was acknowledged unsynced. Not
-  // while a write error stands: RocksDB refuses WAL use until it resumes.
-  if (options_.durability == Durability::buffered && !resume_needed_) db_->SyncWAL();
+  // Under `buffered`, a clean close syncs what was acknowledged unsynced:
+  // the chunk bytes first, then the WAL that references them. Not while a
+  // write error stands: RocksDB refuses WAL use until it resumes.
+  if (options_.durability == Durability::buffered && !resume_needed_ && values_->sync().ok())
+    db_->SyncWAL();
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
   db_->Close();
   delete db_;

@@ -111,6 +111,9 @@ std::string ValueLog::segment_path(uint32_t segment) const {
 ValueRef ValueLog::add(uint64_t transfer_id, uint64_t offset, std::string_view bytes,
                        std::optional<uint32_t> bytes_crc32c) {
   if (staged_ == 0 && active_fd_ >= 0 && active_pos_ >= options_.segment_bytes) {
+    // Without O_DSYNC the segment is flushed as it is left, so that sync()
+    // at a clean close need only flush the active one.
+    if (!options_.sync) ::fdatasync(active_fd_);
     ::close(active_fd_);
     active_fd_ = -1;
     ++active_;
@@ -240,11 +243,17 @@ Status ValueLog::read(const ValueRef& ref, uint64_t transfer_id, uint64_t offset
   return Status();
 }
 
+Status ValueLog::sync() {
+  if (active_fd_ >= 0 && ::fdatasync(active_fd_) != 0)
+    return io_status(errno, "syncing " + segment_path(active_));
+  return Status();
+}
+
 Status ValueLog::remove_segment(uint32_t segment) {
-  {
-    std::lock_guard<std::mutex> lock(readers_mu_);
-    readers_.erase(segment);
-  }
+  // Under the lock, so that no read reopens the file between the two steps
+  // and keeps its space allocated in the reader cache.
+  std::lock_guard<std::mutex> lock(readers_mu_);
+  readers_.erase(segment);
   const std::string path = segment_path(segment);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT)
     return io_status(errno, "deleting value segment " + path);

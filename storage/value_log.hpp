@@ -63,6 +63,9 @@ class ValueLog {
   Status write();
   // Drops the staged records.
   void discard();
+  // Makes every write() so far durable (a no-op cost under `sync`, whose
+  // writes already are). Writer thread only.
+  Status sync();
 
   // The payload of `ref`, checked against the record's header (transfer,
   // offset, length, CRC32C): corruption if they disagree, not_found if the
