@@ -114,10 +114,15 @@ Expected<RecoveryReport> Relay::recover() {
       apply_in_place(state, *e);
       return true;
     });
-    if (!s.ok()) return storage_error(s, "cannot replay transfer " + std::to_string(id));
-    if (bad) return *bad;
     ++report.transfers;
-    data.next_transfer_id = std::max(data.next_transfer_id, id + 1);
+    data.next_transfer_id = std::max(data.next_transfer_id, id + 1);  // never reused, even if bad
+    if (!s.ok()) bad = storage_error(s, "cannot replay transfer " + std::to_string(id));
+    if (bad) {
+      // One unreadable transfer must not keep every other one offline: it is
+      // left to its actor, which answers every call with this error.
+      if (report.unreadable++ == 0) report.first_unreadable = bad->to_string();
+      continue;
+    }
     if (state.phase == TransferPhase::open) {
       ++report.unfinished;
       data.unfinished.push_back({id, state.header.sender, state.last_event_ns});

@@ -135,6 +135,8 @@ struct RecoveryReport {
   uint64_t transfers = 0;           // transfer streams found
   uint64_t unfinished = 0;          // of which neither completed, aborted nor expired
   uint64_t pending_notifies = 0;    // delivered transfers whose receivers were not all notified
+  uint64_t unreadable = 0;          // transfers skipped: their stream could not be replayed
+  std::string first_unreadable;     // the first one's error
   uint64_t next_transfer_id = 1;
   std::chrono::microseconds elapsed{0};
 };
@@ -186,6 +188,8 @@ class Relay {
   // call once, before serving. Queued,
   // unacked notifications need nothing: they are read when their inbox is
   // subscribed. Unfinished transfers recover on demand, on their next command.
+  // A transfer whose stream cannot be read is counted in `unreadable` and
+  // skipped; only a failure to list the transfers is an error.
   // Until it has run, opening a new transfer is refused with `unavailable`.
   Expected<RecoveryReport> recover();
 

@@ -435,12 +435,14 @@ TransferActorHandle::behavior_type transfer_actor(TransferActor self, uint64_t t
         if (st.stopping && quiescent(st)) return self->quit();
         arm_idle(self);
       },
+      // A broken actor (its replay failed) knows only part of its stream:
+      // it neither announces nor records notifications from that part.
       [self](notify_atom) {
         self->state.notify_retry_armed = false;
-        start_notifications(self);
+        if (!self->state.broken) start_notifications(self);
       },
       [self](notified_atom, uint64_t receiver, bool queued) {
-        on_notified(self, receiver, queued);
+        if (!self->state.broken) on_notified(self, receiver, queued);
       },
       [self](idle_atom, uint64_t activity) {
         const auto& st = self->state;

@@ -146,6 +146,11 @@ int run(int argc, char** argv) {
                static_cast<unsigned long long>(report->unfinished),
                static_cast<unsigned long long>(report->pending_notifies),
                static_cast<long long>(report->elapsed.count()));
+      if (report->unreadable > 0)
+        log_warn("%llu transfer(s) could not be read and answer every call with the error; "
+                 "first: %s",
+                 static_cast<unsigned long long>(report->unreadable),
+                 report->first_unreadable.c_str());
       storage::RetentionPolicy retention{*parse_retention(o.retention)};
       // A thread of its own: a sweep reads every stream and waits for each deletion.
       storage::RetentionSweeper sweeper(

@@ -200,6 +200,54 @@ TEST(Relay, SendDeliverNotifyReadComplete) {
   EXPECT_EQ(count_events(*log, id, kDelivered), 1);
 }
 
+// Passes everything to `inner`, except that replaying transfer `bad` fails.
+class OneUnreadableTransfer final : public storage::EventLogWrapper {
+ public:
+  OneUnreadableTransfer(storage::EventLog* inner, uint64_t bad)
+      : storage::EventLogWrapper(inner), bad_(bad) {}
+  storage::Status replay(storage::StreamId stream, uint64_t from_seq,
+                         const std::function<bool(uint64_t, std::string_view)>& fn) override {
+    if (stream.kind == storage::StreamKind::transfer && stream.id == bad_)
+      return storage::Status(storage::Code::corruption, "injected corruption");
+    return target()->replay(stream, from_seq, fn);
+  }
+
+ private:
+  uint64_t bad_;
+};
+
+TEST(Relay, RecoverySkipsAnUnreadableTransferWhichThenAnswersWithItsError) {
+  auto inner = storage::new_memory_log();
+  uint64_t good, bad;
+  {
+    Node node(*inner, config());
+    auto first = node.open(request("good"));
+    auto second = node.open(request("bad"));
+    ASSERT_TRUE(first.ok() && second.ok());
+    good = first->transfer_id;
+    bad = second->transfer_id;
+    ASSERT_TRUE(node.append(good, 0, photo_bytes(1500)).ok());
+  }
+  OneUnreadableTransfer log(inner.get(), bad);
+  caf::actor_system_config cfg;
+  caf::actor_system system(cfg);
+  Relay relay(system, log, config());
+  auto report = relay.recover();
+  ASSERT_TRUE(report.ok()) << report.error().to_string();
+  EXPECT_EQ(report->transfers, 2u);
+  EXPECT_EQ(report->unreadable, 1u);
+  EXPECT_NE(report->first_unreadable.find("transfer " + std::to_string(bad)), std::string::npos)
+      << report->first_unreadable;
+  EXPECT_EQ(report->next_transfer_id, std::max(good, bad) + 1);  // no id is reused
+
+  auto resumed = wait<TransferStatus>([&](auto cb) { relay.resume(kSender, good, cb); });
+  ASSERT_TRUE(resumed.ok()) << resumed.error().to_string();
+  EXPECT_EQ(resumed->acked, 1500u);
+  auto broken = wait<TransferStatus>([&](auto cb) { relay.resume(kSender, bad, cb); });
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.error().code, ErrorCode::storage_failure) << broken.error().to_string();
+}
+
 TEST(Relay, RefusedOpensLeaveNothingBehind) {
   auto log = storage::new_memory_log();
   Node node(*log, config());
