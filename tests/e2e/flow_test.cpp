@@ -149,24 +149,34 @@ TEST(E2eFlow, OfflineReceiversGetItOnNextSubscribeExactlyOnce) {
   EXPECT_TRUE(image::decode(read_text(t.path() + "/b.jpg")).ok());
 }
 
+// Starts a slow `glimpse send` of a new photo (seed `seed`) from user 1 to
+// user 2 and SIGKILLs it once it printed the file id (delivered, not
+// complete). Sets the photo, the file id, and the send's arguments to rerun.
+void send_and_kill_after_delivery(const TempDir& t, const Node& node, int seed, std::string* png,
+                                  std::string* file_id, std::vector<std::string>* rerun) {
+  std::string photo = write_photo(t, "photo.png", 1200, 900, seed, png);
+  std::vector<std::string> args{"send", "--to", "2", photo, "--network", "2g", "--signal", "1",
+                                "--node", node.address(), "--token", node.token(1),
+                                "--no-progress"};
+  std::vector<std::string> slow{build_dir() + "/client/glimpse"};
+  slow.insert(slow.end(), args.begin(), args.end());
+  slow.insert(slow.end(), {"--chunk", "16", "--rate", "64"});
+  Process first(slow, t.path() + "/send1");
+  ASSERT_TRUE(wait_for([&] { return !first.out().empty(); }, 30000)) << first.err();
+  *file_id = first_line(first.out());
+  first.signal(SIGKILL);
+  first.wait(10000);
+  *rerun = args;
+}
+
 TEST(E2eFlow, SenderKilledMidStreamResumes) {
   TempDir t;
   Node node(t.path() + "/data", t.path());
   node.start();
   std::string png;
-  std::string photo = write_photo(t, "photo.png", 1200, 900, 3, &png);
-  std::vector<std::string> args{build_dir() + "/client/glimpse", "send", "--to", "2", photo,
-                                "--network", "2g", "--signal", "1", "--node", node.address(),
-                                "--token", node.token(1), "--no-progress"};
-  auto slow = args;
-  slow.insert(slow.end(), {"--chunk", "16", "--rate", "64"});
-  Process first(slow, t.path() + "/send1");
-  ASSERT_TRUE(wait_for([&] { return !first.out().empty(); }, 30000)) << first.err();
-  std::string file_id = first_line(first.out());
-  first.signal(SIGKILL);
-  first.wait(10000);
-
-  args.erase(args.begin());
+  std::string file_id;
+  std::vector<std::string> args;
+  ASSERT_NO_FATAL_FAILURE(send_and_kill_after_delivery(t, node, 3, &png, &file_id, &args));
   RunResult second = run_glimpse(args, t.path());
   ASSERT_EQ(second.code, 0) << second.err;
   EXPECT_NE(second.err.find("resuming transfer"), std::string::npos) << second.err;
@@ -183,21 +193,11 @@ TEST(E2eFlow, SameCommandAfterTheSendExpiredSendsThePhotoAsANewTransfer) {
   Node node(t.path() + "/data", t.path(), {"--idle-timeout=1"});
   node.start();
   std::string png;
-  std::string photo = write_photo(t, "photo.png", 1200, 900, 4, &png);
-  std::vector<std::string> args{build_dir() + "/client/glimpse", "send", "--to", "2", photo,
-                                "--network", "2g", "--signal", "1", "--node", node.address(),
-                                "--token", node.token(1), "--no-progress"};
-  auto slow = args;
-  slow.insert(slow.end(), {"--chunk", "16", "--rate", "64"});
-  Process first(slow, t.path() + "/send1");
-  ASSERT_TRUE(wait_for([&] { return !first.out().empty(); }, 30000)) << first.err();
-  const std::string expired_id = first_line(first.out());
-  first.signal(SIGKILL);
-  first.wait(10000);
+  std::string expired_id;
+  std::vector<std::string> args;
+  ASSERT_NO_FATAL_FAILURE(send_and_kill_after_delivery(t, node, 4, &png, &expired_id, &args));
   ASSERT_TRUE(wait_for([&] { return node.log().find("expired") != std::string::npos; }, 30000))
       << node.log();
-
-  args.erase(args.begin());
   RunResult second = run_glimpse(args, t.path());
   ASSERT_EQ(second.code, 0) << second.err;
   EXPECT_NE(second.err.find("sending the photo again as a new transfer"), std::string::npos)
