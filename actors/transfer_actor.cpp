@@ -268,7 +268,8 @@ void after_durable(TransferActor self, const std::vector<Event>& events) {
   for (const auto& e : events) {
     progress |= !std::holds_alternative<ReceiverNotified>(e.body);
     expired |= std::holds_alternative<Expired>(e.body);
-    terminal |= std::holds_alternative<Completed>(e.body) || std::holds_alternative<Aborted>(e.body);
+    terminal |=
+        std::holds_alternative<Completed>(e.body) || std::holds_alternative<Aborted>(e.body);
   }
   terminal |= expired;
   if (expired && st.shared->config.on_expired) st.shared->config.on_expired(st.id);

@@ -87,12 +87,14 @@ class Inbox final : public kj::TaskSet::ErrorHandler {
                      if (since_delivered_ms >= 0)
                        told = ", told " + std::to_string(static_cast<long long>(since_delivered_ms)) +
                               " ms after delivery (node clock)";
-                     std::printf("%s from %llu: %zu bytes%s%s, first frame after %.1f ms, "
-                                 "complete after %.1f ms -> %s\n",
-                                 s->file_id.c_str(), static_cast<unsigned long long>(s->sender),
-                                 s->bytes.size(), s->aborted ? " (incomplete: the send was aborted or expired)" : "",
-                                 told.c_str(), *first_frame, ms_since(start),
-                                 writer->jpeg_path(s->file_id).c_str());
+                     std::printf(
+                         "%s from %llu: %zu bytes%s%s, first frame after %.1f ms, "
+                         "complete after %.1f ms -> %s\n",
+                         s->file_id.c_str(), static_cast<unsigned long long>(s->sender),
+                         s->bytes.size(),
+                         s->aborted ? " (incomplete: the send was aborted or expired)" : "",
+                         told.c_str(), *first_frame, ms_since(start),
+                         writer->jpeg_path(s->file_id).c_str());
                      std::fflush(stdout);
                      auto ack = session_.ackRequest();
                      ack.setFileId(s->file_id);

@@ -84,7 +84,8 @@ int send_generation(Connection& connection, rpc::Session::Client session,
   observer.on_open = [](uint64_t transfer, uint64_t from) {
     if (from > 0)
       std::fprintf(stderr, "resuming transfer %llu at byte %llu\n",
-                   static_cast<unsigned long long>(transfer), static_cast<unsigned long long>(from));
+                   static_cast<unsigned long long>(transfer),
+                   static_cast<unsigned long long>(from));
   };
   observer.on_acked = [&bar](uint64_t acked) { bar.update(acked); };
   observer.on_delivered = [](const std::string& file_id) {

@@ -38,23 +38,26 @@ namespace {
 template <class T>
 kj::Promise<T> within_deadline(kj::Timer& timer, uint64_t seconds, kj::Promise<T> promise,
                                const char* what) {
-  return promise.exclusiveJoin(timer.afterDelay(seconds * kj::SECONDS).then([seconds, what]() -> kj::Promise<T> {
-    return kj::Exception(kj::Exception::Type::DISCONNECTED, __FILE__, __LINE__,
-                         kj::str("no answer to ", what, " within ", seconds, " s"));
-  }));
+  return promise.exclusiveJoin(
+      timer.afterDelay(seconds * kj::SECONDS).then([seconds, what]() -> kj::Promise<T> {
+        return kj::Exception(kj::Exception::Type::DISCONNECTED, __FILE__, __LINE__,
+                             kj::str("no answer to ", what, " within ", seconds, " s"));
+      }));
 }
 
 }  // namespace
 
 Connection::Connection(const std::string& node, uint64_t answer_within_s)
     : node_(node), answer_within_s_(answer_within_s), io_(kj::setupAsyncIo()) {
-  auto connecting = io_.provider->getNetwork().parseAddress(node_, 7420).then(
-      [](kj::Own<kj::NetworkAddress> address) {
-        auto connected = address->connect();
-        return connected.attach(kj::mv(address));
-      });
+  auto connecting = io_.provider->getNetwork()
+                        .parseAddress(node_, 7420)
+                        .then([](kj::Own<kj::NetworkAddress> address) {
+                          auto connected = address->connect();
+                          return connected.attach(kj::mv(address));
+                        });
   try {
-    stream_ = within_deadline(timer(), answer_within_s_, kj::mv(connecting), "connect").wait(io_.waitScope);
+    stream_ = within_deadline(timer(), answer_within_s_, kj::mv(connecting), "connect")
+                  .wait(io_.waitScope);
   } catch (const kj::Exception& e) {
     // A bad address or a failed lookup is a connection failure too (describe()).
     throw kj::Exception(kj::Exception::Type::DISCONNECTED, e.getFile(), e.getLine(),

@@ -33,7 +33,8 @@ NodeConfig::NodeConfig() {
            "least time between a send's opening or last progress report and its next, ms "
            "(50; 0 = as fast as the sender takes them)")
       .add(options.max_open_transfers, "max-open-transfers", "unfinished sends per user (64)")
-      .add(options.idle_timeout_s, "idle-timeout", "seconds without a write before an unfinished send expires (3600; 0 = never)")
+      .add(options.idle_timeout_s, "idle-timeout",
+           "seconds without a write before an unfinished send expires (3600; 0 = never)")
       .add(options.max_connections, "max-connections",
            "client connections open at once; more are closed on arrival (4096)")
       .add(options.login_timeout_s, "login-timeout",

@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <caf/actor_system.hpp>
 #include <algorithm>
+#include <caf/actor_system.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -40,9 +40,10 @@ void raise_descriptor_limit(uint64_t max_connections) {
     ::getrlimit(RLIMIT_NOFILE, &r);
   }
   if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur < max_connections + 256)
-    log_warn("the file descriptor limit (%llu) is below --max-connections + 256: accepting "
-             "pauses whenever descriptors run out",
-             static_cast<unsigned long long>(r.rlim_cur));
+    log_warn(
+        "the file descriptor limit (%llu) is below --max-connections + 256: accepting "
+        "pauses whenever descriptors run out",
+        static_cast<unsigned long long>(r.rlim_cur));
 }
 
 storage::Durability durability_of(const std::string& s) {
@@ -127,9 +128,8 @@ int run(int argc, char** argv) {
     relay_config.max_open_transfers_per_user = o.max_open_transfers;
     relay_config.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
     // Checked at least twice per timeout, at most once a minute.
-    relay_config.expiry_sweep_every =
-        std::clamp<std::chrono::milliseconds>(relay_config.idle_timeout / 2, std::chrono::seconds(1),
-                                              std::chrono::minutes(1));
+    relay_config.expiry_sweep_every = std::clamp<std::chrono::milliseconds>(
+        relay_config.idle_timeout / 2, std::chrono::seconds(1), std::chrono::minutes(1));
     relay_config.on_expired = [idle = o.idle_timeout_s](uint64_t id) {
       log_info("transfer %llu expired: no write for %llu s (--idle-timeout)",
                static_cast<unsigned long long>(id), static_cast<unsigned long long>(idle));
@@ -147,10 +147,10 @@ int run(int argc, char** argv) {
                static_cast<unsigned long long>(report->pending_notifies),
                static_cast<long long>(report->elapsed.count()));
       if (report->unreadable > 0)
-        log_warn("%llu transfer(s) could not be read and answer every call with the error; "
-                 "first: %s",
-                 static_cast<unsigned long long>(report->unreadable),
-                 report->first_unreadable.c_str());
+        log_warn(
+            "%llu transfer(s) could not be read and answer every call with the error; "
+            "first: %s",
+            static_cast<unsigned long long>(report->unreadable), report->first_unreadable.c_str());
       storage::RetentionPolicy retention{*parse_retention(o.retention)};
       // A thread of its own: a sweep reads every stream and waits for each deletion.
       storage::RetentionSweeper sweeper(

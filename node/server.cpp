@@ -50,7 +50,8 @@ struct Connection {
         stream(kj::mv(stream)),
         messages(*this->stream, setup.before_write),
         network(messages, capnp::rpc::twoparty::Side::SERVER, setup.reader_options),
-        rpc(capnp::makeRpcServer(network, new_gateway(setup.context, [this]() { logged_in = true; }))) {
+        rpc(capnp::makeRpcServer(network,
+                                 new_gateway(setup.context, [this]() { logged_in = true; }))) {
     rpc.setFlowLimit(setup.flow_limit_bytes / sizeof(capnp::word));
     ++setup.live;
   }
@@ -67,14 +68,14 @@ struct Connection {
 // --login-timeout: a connection that never logs in cannot hold a socket and
 // a partly received message for ever.
 kj::Promise<void> connection_life(Connection& c) {
-  auto deadline = c.setup.timer.afterDelay(c.setup.context.options.login_timeout_s * kj::SECONDS)
-                      .then([&c]() -> kj::Promise<void> {
-                        if (c.logged_in) return kj::NEVER_DONE;
-                        log_debug("closing a connection that did not log in within %llu s",
-                                  static_cast<unsigned long long>(
-                                      c.setup.context.options.login_timeout_s));
-                        return kj::READY_NOW;
-                      });
+  auto deadline =
+      c.setup.timer.afterDelay(c.setup.context.options.login_timeout_s * kj::SECONDS)
+          .then([&c]() -> kj::Promise<void> {
+            if (c.logged_in) return kj::NEVER_DONE;
+            log_debug("closing a connection that did not log in within %llu s",
+                      static_cast<unsigned long long>(c.setup.context.options.login_timeout_s));
+            return kj::READY_NOW;
+          });
   return c.network.onDisconnect().exclusiveJoin(kj::mv(deadline));
 }
 

@@ -155,9 +155,9 @@ TEST(E2eFlow, OfflineReceiversGetItOnNextSubscribeExactlyOnce) {
 void send_and_kill_after_delivery(const TempDir& t, const Node& node, int seed, std::string* png,
                                   std::string* file_id, std::vector<std::string>* rerun) {
   std::string photo = write_photo(t, "photo.png", 1200, 900, seed, png);
-  std::vector<std::string> args{"send", "--to", "2", photo, "--network", "2g", "--signal", "1",
-                                "--node", node.address(), "--token", node.token(1),
-                                "--no-progress"};
+  std::vector<std::string> args{
+      "send",   "--to",         "2",       photo,         "--network",    "2g", "--signal", "1",
+      "--node", node.address(), "--token", node.token(1), "--no-progress"};
   std::vector<std::string> slow{build_dir() + "/client/glimpse"};
   slow.insert(slow.end(), args.begin(), args.end());
   slow.insert(slow.end(), {"--chunk", "16", "--rate", "64"});
@@ -209,7 +209,8 @@ TEST(E2eFlow, SameCommandAfterTheSendExpiredSendsThePhotoAsANewTransfer) {
                              "--node", node.address(), "--token", node.token(2)},
                             t.path());
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(sha256_hex(read_text(t.path() + "/in/" + file_id + ".jpg")), sha256_hex(prepare(png).jpeg));
+  EXPECT_EQ(sha256_hex(read_text(t.path() + "/in/" + file_id + ".jpg")),
+            sha256_hex(prepare(png).jpeg));
   EXPECT_NE(r.out.find(expired_id + " from 1"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("expired"), std::string::npos) << r.out;
 }

@@ -2,9 +2,9 @@
 // appends until the test releases them.
 #include "node/server.hpp"
 
+#include <fcntl.h>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-#include <fcntl.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -151,8 +151,9 @@ TEST(RpcServer, ConnectionThatNeverLogsInIsClosedAfterTheLoginTimeout) {
   logged_in.timer().afterDelay(1500 * kj::MILLISECONDS).wait(logged_in.wait_scope());
   auto open = session.openRequest();
   open.setFileId("n1-0000000000000099");
-  auto answer = open.send().then([](auto&&) { return std::string("found"); },
-                                 [](kj::Exception&& e) { return std::string(e.getDescription().cStr()); });
+  auto answer =
+      open.send().then([](auto&&) { return std::string("found"); },
+                       [](kj::Exception&& e) { return std::string(e.getDescription().cStr()); });
   EXPECT_NE(answer.wait(logged_in.wait_scope()).find("not_found"), std::string::npos);
 }
 
