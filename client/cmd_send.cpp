@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "util/args.hpp"
 #include "client/commands.hpp"
@@ -75,6 +76,8 @@ class ProgressBar {
 
 // Expired or aborted transfers of one photo skipped before giving up.
 constexpr int kMaxGenerations = 100;
+// How describe() starts the refusal of a transfer that takes no more bytes.
+constexpr std::string_view kAbortedRefusal = "aborted: ";
 
 // Sends `request` as the transfer its idempotency key names (new or resumed);
 // 0 once complete. Throws kj::Exception (use describe()) on any failure.
@@ -200,9 +203,10 @@ int cmd_send(int argc, char** argv) {
         return send_generation(connection, session, request, bar);
       } catch (const kj::Exception& e) {
         const std::string why = describe(e, node);
-        if (why.rfind("aborted: ", 0) != 0 || generation >= kMaxGenerations) throw;
+        if (why.rfind(kAbortedRefusal, 0) != 0 || generation >= kMaxGenerations) throw;
         bar.finish();
-        std::fprintf(stderr, "%s; sending the photo again as a new transfer\n", why.c_str() + 9);
+        std::fprintf(stderr, "%s; sending the photo again as a new transfer\n",
+                     why.c_str() + kAbortedRefusal.size());
       }
     }
   } catch (const kj::Exception& e) {

@@ -77,12 +77,13 @@ class HoldingLog final : public storage::EventLogWrapper {
 
 struct NullCallback final : public rpc::SendCallback::Server {};
 
-// A relay over an in-memory log and a server in front of it, on a free port.
+// A relay over `log` (default: an in-memory one) and a server in front of
+// it, on a free port. `log` must outlive the node.
 struct TestNode {
-  explicit TestNode(NodeOptions options) {
+  explicit TestNode(NodeOptions options, storage::EventLog* log = nullptr) {
     relay_config.node = 1;
     relay_config.limits.max_total_size = 64ull << 20;
-    relay.emplace(system, *log, relay_config);
+    relay.emplace(system, log != nullptr ? *log : *memory, relay_config);
     EXPECT_TRUE(relay->recover().ok());
     options.listen = "127.0.0.1:0";
     server.emplace(*relay, options, kSecret);
@@ -91,9 +92,10 @@ struct TestNode {
   }
   std::string address() const { return "127.0.0.1:" + std::to_string(server->port()); }
 
+  // Destroyed last: the actor system's actors may use it until it is gone.
+  std::unique_ptr<storage::EventLog> memory = storage::new_memory_log();
   caf::actor_system_config cfg;
   caf::actor_system system{cfg};
-  std::unique_ptr<storage::EventLog> log = storage::new_memory_log();
   actors::RelayConfig relay_config;
   std::optional<actors::Relay> relay;
   std::optional<RpcServer> server;
@@ -215,26 +217,16 @@ TEST(RpcServer, RunningOutOfFileDescriptorsPausesAcceptingInsteadOfStoppingTheNo
 }
 
 TEST(RpcServer, ClientIgnoringStreamFlowControlCannotMakeTheNodeBufferEveryWrite) {
-  caf::actor_system_config cfg;
-  caf::actor_system system(cfg);
   auto memory = storage::new_memory_log();
   HoldingLog log(memory.get());
-  actors::RelayConfig relay_config;
-  relay_config.node = 1;
-  relay_config.limits.max_total_size = 64ull << 20;
-  actors::Relay relay(system, log, relay_config);
-  ASSERT_TRUE(relay.recover().ok());
   NodeOptions options;
-  options.listen = "127.0.0.1:0";
   options.max_chunk_bytes = 64 << 10;
   options.upload_window_bytes = 64 << 10;
-  RpcServer server(relay, options, kSecret);
-  std::string error;
-  ASSERT_TRUE(server.start(&error, nullptr)) << error;
+  TestNode node(options, &log);
   const uint64_t limit = rpc_flow_limit_bytes(options);
   const size_t chunk = 64 << 10, total = 4 * limit;
 
-  client::Connection c("127.0.0.1:" + std::to_string(server.port()));
+  client::Connection c(node.address());
   auto session = c.login(token::mint(kSecret, 1, std::time(nullptr) + 60));
   client::SendRequest request;
   request.receivers = {2};
@@ -284,7 +276,7 @@ TEST(RpcServer, ClientIgnoringStreamFlowControlCannotMakeTheNodeBufferEveryWrite
   sentinel.addBranch().wait(c.wait_scope());
   EXPECT_TRUE(answered);
   EXPECT_EQ(log.held_bytes(), 0u);
-  server.stop();
+  node.server->stop();
 }
 
 }  // namespace
