@@ -45,6 +45,13 @@ void log_warn(const char* format, ...) {
   va_end(args);
 }
 
+void log_error(const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  emit("error", format, args);
+  va_end(args);
+}
+
 void log_debug(const char* format, ...) {
   if (!verbose_) return;
   va_list args;

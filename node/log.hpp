@@ -10,6 +10,8 @@ bool verbose();
 
 void log_info(const char* format, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char* format, ...) __attribute__((format(printf, 1, 2)));
+// The node cannot go on: what it says next is how it stops.
+void log_error(const char* format, ...) __attribute__((format(printf, 1, 2)));
 // Only with --verbose.
 void log_debug(const char* format, ...) __attribute__((format(printf, 1, 2)));
 

@@ -60,6 +60,7 @@ int run(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGUSR1);  // the KJ thread ended on its own
+  sigaddset(&signals, SIGUSR2);  // the event log cannot write again in this process
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
@@ -107,6 +108,12 @@ int run(int argc, char** argv) {
   storage::RocksDbOptions db_options;
   db_options.path = o.data_dir + "/events";
   db_options.durability = durability_of(o.durability);
+  // Every later append would fail: exit, so that a supervisor restarts the
+  // node, which recovers from the log. Writer thread; the main thread stops.
+  db_options.on_unrecoverable = [](const storage::Status& why) {
+    log_error("the event log stopped writing: %s", why.to_string().c_str());
+    ::kill(::getpid(), SIGUSR2);
+  };
   std::unique_ptr<storage::EventLog> log;
   auto status = storage::open_rocksdb_log(db_options, &log);
   if (!status.ok()) {
@@ -181,6 +188,9 @@ int run(int argc, char** argv) {
       sigwait(&signals, &sig);
       if (sig == SIGUSR1) {
         log_warn("the RPC server stopped on its own; shutting down");
+        code = 1;
+      } else if (sig == SIGUSR2) {
+        log_error("exiting with status 1: a restart recovers every acknowledged byte");
         code = 1;
       } else {
         log_info("%s: shutting down (finishing appends in flight)", sig == SIGINT ? "SIGINT" : "SIGTERM");

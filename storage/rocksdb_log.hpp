@@ -55,6 +55,12 @@ struct RocksDbOptions {
   // Flushes and compactions write with O_DIRECT. Used only if the data
   // directory accepts O_DIRECT (not tmpfs) and `env` is nullptr.
   bool direct_io_for_flush = true;
+  // Called once, on the writer thread, when writes stopped after an error
+  // RocksDB cannot resume from in this process (a failed WAL sync; a second
+  // failure right after a resume): every later append fails with `why`, and
+  // only a restart, which recovers from the log, brings writes back. glimpsed
+  // exits so that its supervisor restarts it. Must not call into the log.
+  std::function<void(const Status& why)> on_unrecoverable;
   // Tests only: an Env whose file system injects faults. Not owned; must
   // outlive the log. nullptr: the default Env.
   rocksdb::Env* env = nullptr;

@@ -79,6 +79,8 @@ class RocksDbLogImpl final : public RocksDbLog {
   // After a failed write, RocksDB refuses writes until DB::Resume() succeeds.
   // Writer thread only. ok when no resume was needed or it worked.
   Status resume_if_needed();
+  // Passes `why` to options_.on_unrecoverable the first time; returns it.
+  Status unrecoverable(Status why);
   Status seek_next_seq(StreamId stream, uint64_t* next);
   // The value segments a transfer's stored chunks reference, one per chunk.
   Status chunk_segments(uint64_t transfer_id, std::vector<uint32_t>* segments);
@@ -120,6 +122,7 @@ class RocksDbLogImpl final : public RocksDbLog {
   // RocksDB to resume; `write_error_` is that failure, for messages.
   bool resume_needed_ = false;
   std::string write_error_;
+  bool unrecoverable_reported_ = false;
   // Writer thread only (after construction): references into each segment.
   std::map<uint32_t, uint64_t> segment_refs_;
   uint32_t last_active_segment_ = 0;

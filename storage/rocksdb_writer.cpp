@@ -140,23 +140,29 @@ Status RocksDbLogImpl::resume_if_needed() {
       memtable_data = true;
   }
   if (!memtable_data) {
-    return Status(Code::io_error, "writes to " + options_.path + " stopped after \"" +
+    return unrecoverable(Status(Code::io_error, "writes to " + options_.path + " stopped after \"" +
                                       write_error_ +
                                       "\" and cannot resume in this process; restart glimpsed, "
-                                      "which recovers from the log");
+                                      "which recovers from the log"));
   }
   rocksdb::Status s = db_->Resume();
   if (!s.ok()) {
     Status mapped = error(s, "resuming writes after \"" + write_error_ + "\"");
     if (mapped.code() == Code::no_space) return mapped;  // says: free disk space
-    return Status(mapped.code(), mapped.message() +
-                                     " (RocksDB will not resume after this error; restart "
-                                     "glimpsed, which recovers from the log)");
+    return unrecoverable(Status(mapped.code(), mapped.message() +
+                                                   " (RocksDB will not resume after this error; "
+                                                   "restart glimpsed, which recovers from the log)"));
   }
   resume_needed_ = false;
   std::lock_guard<std::mutex> lock(mu_);
   ++stats_.resumes;
   return Status();
+}
+
+Status RocksDbLogImpl::unrecoverable(Status why) {
+  if (!unrecoverable_reported_ && options_.on_unrecoverable) options_.on_unrecoverable(why);
+  unrecoverable_reported_ = true;
+  return why;
 }
 
 Status RocksDbLogImpl::chunk_segments(uint64_t transfer_id, std::vector<uint32_t>* segments) {

@@ -160,13 +160,24 @@ struct FaultyLog {
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
   RocksDbOptions options;
   std::unique_ptr<RocksDbLog> log;
+  std::vector<Status> unrecoverable;  // what on_unrecoverable was called with
 
   explicit FaultyLog(TempDir& dir) {
     options.path = dir.sub("db");
     options.env = env.get();
+    options.on_unrecoverable = [this](const Status& why) { unrecoverable.push_back(why); };
     EXPECT_TRUE(open_rocksdb_log(options, &log).ok());
   }
   ~FaultyLog() { log.reset(); }
+
+  // on_unrecoverable ran exactly once, with `first`, however often appends
+  // fail after it.
+  void expect_reported_unrecoverable_once(const Status& first) {
+    EXPECT_EQ(log->append_and_wait(request(transfer(1), 1, {tagged_event(1, "again")})).code(),
+              first.code());
+    ASSERT_EQ(unrecoverable.size(), 1u);
+    EXPECT_EQ(unrecoverable[0].to_string(), first.to_string());
+  }
 
   // Reopens (a restart) and checks that transfer 1 takes appends again, at
   // its next seq, which must be one of `expected`.
@@ -199,6 +210,7 @@ void check_resume_after_fault(TempDir& dir, FaultyFileSystem::Fault fault, Code 
   Status back = log->append_and_wait(request(transfer(1), 5, {tagged_event(5, "new")}));
   ASSERT_TRUE(back.ok()) << back.to_string();
   EXPECT_GE(log->stats().resumes, 1u);
+  EXPECT_TRUE(faulty.unrecoverable.empty());
   EXPECT_TRUE(log->append_and_wait(request(transfer(2), 0, {tagged_event(7, "other")})).ok());
   log.reset();
   ASSERT_TRUE(open_rocksdb_log(faulty.options, &log).ok());
@@ -226,7 +238,8 @@ TEST_F(RocksDbWriterTest, AfterWalOutOfSpaceTheNextAppendResumesOnceSpaceIsBack)
 // A second failure right after a resume (the disk still full) leaves every
 // memtable empty, and RocksDB cannot resume from that state (see
 // resume_if_needed): appends fail, saying to restart, and never crash.
-TEST_F(RocksDbWriterTest, AFailureRightAfterAResumeFailsAppendsUntilARestart) {
+// Either way the log tells its owner once (on_unrecoverable).
+TEST_F(RocksDbWriterTest, AFailureRightAfterAResumeFailsAppendsUntilARestartAndTellsTheOwnerOnce) {
   FaultyLog faulty(dir_);
   auto& fs = faulty.fs;
   auto& log = faulty.log;
@@ -240,10 +253,11 @@ TEST_F(RocksDbWriterTest, AFailureRightAfterAResumeFailsAppendsUntilARestart) {
   Status s = log->append_and_wait(request(transfer(1), 1, {tagged_event(1, "y")}));
   EXPECT_EQ(s.code(), Code::io_error) << s.to_string();
   EXPECT_NE(s.message().find("restart glimpsed"), std::string::npos) << s.to_string();
+  faulty.expect_reported_unrecoverable_once(s);
   faulty.expect_restart_recovers({1});
 }
 
-TEST_F(RocksDbWriterTest, AfterAWalSyncFailureAppendsFailUntilARestart) {
+TEST_F(RocksDbWriterTest, AfterAWalSyncFailureAppendsFailUntilARestartAndTellsTheOwnerOnce) {
   FaultyLog faulty(dir_);
   auto& fs = faulty.fs;
   auto& log = faulty.log;
@@ -255,6 +269,7 @@ TEST_F(RocksDbWriterTest, AfterAWalSyncFailureAppendsFailUntilARestart) {
   Status s = log->append_and_wait(request(transfer(1), 1, {tagged_event(1, "y")}));
   EXPECT_EQ(s.code(), Code::io_error) << s.to_string();
   EXPECT_NE(s.message().find("restart glimpsed"), std::string::npos) << s.to_string();
+  faulty.expect_reported_unrecoverable_once(s);
   EXPECT_EQ(log->stats().resumes, 0u);
   faulty.expect_restart_recovers({1, 2});  // the failed sync's record: outcome unknown
 }
