@@ -35,6 +35,11 @@ std::optional<actors::RelayError> frame_mismatch(std::string_view jpeg, uint32_t
                                 std::to_string(height)};
 }
 
+actors::RelayError busy_filling() {
+  return actors::RelayError{actors::ErrorCode::unavailable,
+                            "the node is busy filling other photos; retry in a few seconds"};
+}
+
 // image::fill on the node's fill worker; `unavailable` when it is busy.
 kj::Promise<Expected<std::string>> fill_off_thread(ServiceContext& context, std::string prefix) {
   return reply_from_any_thread<Expected<std::string>>([&](auto cb) {
@@ -45,9 +50,7 @@ kj::Promise<Expected<std::string>> fill_off_thread(ServiceContext& context, std:
                                      "cannot fill this file yet: " + jpeg.error().message});
       cb(std::move(jpeg.value()));
     });
-    if (!taken)
-      cb(actors::RelayError{actors::ErrorCode::unavailable,
-                            "the node is busy filling other photos; retry in a few seconds"});
+    if (!taken) cb(busy_filling());
   });
 }
 
@@ -217,8 +220,12 @@ class Follower final : public kj::TaskSet::ErrorHandler {
 
 class FileImpl final : public rpc::File::Server {
  public:
-  FileImpl(ServiceContext& context, uint64_t user, std::string file_id)
-      : context_(context), user_(user), file_id_(std::move(file_id)) {}
+  FileImpl(ServiceContext& context, kj::Own<ConnectionState> connection, uint64_t user,
+           std::string file_id)
+      : context_(context),
+        connection_(kj::mv(connection)),
+        user_(user),
+        file_id_(std::move(file_id)) {}
 
   kj::Promise<void> info(InfoContext call) override {
     return current_info().then([call](FileInfo info) mutable {
@@ -230,16 +237,21 @@ class FileImpl final : public rpc::File::Server {
     auto params = call.getParams();
     uint64_t offset = params.getOffset();
     uint64_t max = std::min<uint64_t>(params.getMaxBytes(), 1 << 20);
-    return relay_call<std::string>(context_, [&](auto cb) {
-             context_.relay->read_file(user_, file_id_, offset, max, cb);
-           })
-        .then([this, call](Expected<std::string> bytes) mutable -> kj::Promise<void> {
-          if (!bytes.ok()) return refusal(bytes.error());
-          auto results = call.getResults();
-          results.setBytes(kj::arrayPtr(reinterpret_cast<const kj::byte*>(bytes->data()), bytes->size()));
-          return current_info().then([call](FileInfo info) mutable {
-            write_info(info, call.getResults().initInfo());
-          });
+    return room_to_reply(context_, *connection_, max)
+        .then([this, call, offset, max](kj::Own<ReplyRoom> reserved) mutable {
+          return relay_call<std::string>(
+                     context_,
+                     [&](auto cb) { context_.relay->read_file(user_, file_id_, offset, max, cb); })
+              .then([this, call](Expected<std::string> bytes) mutable -> kj::Promise<void> {
+                if (!bytes.ok()) return refusal(bytes.error());
+                auto results = call.getResults();
+                results.setBytes(
+                    kj::arrayPtr(reinterpret_cast<const kj::byte*>(bytes->data()), bytes->size()));
+                return current_info().then([call](FileInfo info) mutable {
+                  write_info(info, call.getResults().initInfo());
+                });
+              })
+              .attach(kj::mv(reserved));
         });
   }
 
@@ -252,25 +264,42 @@ class FileImpl final : public rpc::File::Server {
   }
 
   kj::Promise<void> filled(FilledContext call) override {
-    return current_info().then([this, call](FileInfo info) mutable {
-      uint64_t prefix = info.available;
-      return relay_call<std::string>(context_, [&](auto cb) {
-               context_.relay->read_file(user_, file_id_, 0, prefix, cb);
-             })
-          .then([this, width = info.width, height = info.height](
-                    Expected<std::string> bytes) -> kj::Promise<Expected<std::string>> {
-            if (!bytes.ok()) return kj::mv(bytes);
-            if (auto e = frame_mismatch(*bytes, width, height)) return Expected<std::string>(*e);
-            return fill_off_thread(context_, std::move(bytes.value()));
-          })
-          .then([call, prefix](Expected<std::string> jpeg) mutable -> kj::Promise<void> {
-            if (!jpeg.ok()) return refusal(jpeg.error());
-            auto results = call.getResults();
-            results.setJpeg(kj::arrayPtr(reinterpret_cast<const kj::byte*>(jpeg->data()), jpeg->size()));
-            results.setPrefix(prefix);
-            return kj::READY_NOW;
-          });
-    });
+    // Refused before the prefix is read when the fill worker has no room.
+    if (context_.fills_admitted > kFillsWaiting) return refusal(busy_filling());
+    ++context_.fills_admitted;
+    auto admitted = kj::defer([&context = context_]() { --context.fills_admitted; });
+    return current_info()
+        .then([this](FileInfo info) {
+          // A baseline JPEG is about as large as the whole progressive one.
+          return room_to_reply(context_, *connection_, info.total_size)
+              .then([info](kj::Own<ReplyRoom> reserved) {
+                return std::make_pair(info, kj::mv(reserved));
+              });
+        })
+        .then([this, call](std::pair<FileInfo, kj::Own<ReplyRoom>> admitted_info) mutable {
+          const FileInfo& info = admitted_info.first;
+          const uint64_t prefix = info.available;
+          return relay_call<std::string>(
+                     context_,
+                     [&](auto cb) { context_.relay->read_file(user_, file_id_, 0, prefix, cb); })
+              .then([this, width = info.width, height = info.height](
+                        Expected<std::string> bytes) -> kj::Promise<Expected<std::string>> {
+                if (!bytes.ok()) return kj::mv(bytes);
+                if (auto e = frame_mismatch(*bytes, width, height))
+                  return Expected<std::string>(*e);
+                return fill_off_thread(context_, std::move(bytes.value()));
+              })
+              .then([call, prefix](Expected<std::string> jpeg) mutable -> kj::Promise<void> {
+                if (!jpeg.ok()) return refusal(jpeg.error());
+                auto results = call.getResults();
+                results.setJpeg(
+                    kj::arrayPtr(reinterpret_cast<const kj::byte*>(jpeg->data()), jpeg->size()));
+                results.setPrefix(prefix);
+                return kj::READY_NOW;
+              })
+              .attach(kj::mv(admitted_info.second));
+        })
+        .attach(kj::mv(admitted));
   }
 
  private:
@@ -283,6 +312,7 @@ class FileImpl final : public rpc::File::Server {
   }
 
   ServiceContext& context_;
+  kj::Own<ConnectionState> connection_;
   uint64_t user_;
   std::string file_id_;
 };
@@ -312,14 +342,18 @@ kj::Promise<void> subscribe_inbox(ServiceContext& context, uint64_t user,
   return kj::READY_NOW;
 }
 
-kj::Promise<void> open_file(ServiceContext& context, uint64_t user, capnp::CallContext<rpc::Session::OpenParams, rpc::Session::OpenResults> call) {
+kj::Promise<void> open_file(
+    ServiceContext& context, ConnectionState& connection, uint64_t user,
+    capnp::CallContext<rpc::Session::OpenParams, rpc::Session::OpenResults> call) {
   std::string file_id = call.getParams().getFileId();
-  return relay_call<FileInfo>(context, [&](auto cb) { context.relay->open_file(user, file_id, cb); })
-      .then([&context, user, call](Expected<FileInfo> info) mutable -> kj::Promise<void> {
+  return relay_call<FileInfo>(context,
+                              [&](auto cb) { context.relay->open_file(user, file_id, cb); })
+      .then([&context, connection = kj::addRef(connection), user,
+             call](Expected<FileInfo> info) mutable -> kj::Promise<void> {
         if (!info.ok()) return refusal(info.error());
         auto results = call.getResults();
         write_info(info.value(), results.initInfo());
-        results.setFile(kj::heap<FileImpl>(context, user, info->file_id));
+        results.setFile(kj::heap<FileImpl>(context, kj::mv(connection), user, info->file_id));
         return kj::READY_NOW;
       });
 }

@@ -50,17 +50,23 @@ struct Connection {
         stream(kj::mv(stream)),
         messages(*this->stream, setup.before_write),
         network(messages, capnp::rpc::twoparty::Side::SERVER, setup.reader_options),
-        rpc(capnp::makeRpcServer(network,
-                                 new_gateway(setup.context, [this]() { logged_in = true; }))) {
+        state(kj::refcounted<ConnectionState>()),
+        rpc(capnp::makeRpcServer(network, new_gateway(setup.context, kj::addRef(*state),
+                                                      [this]() { logged_in = true; }))) {
+    state->queued_bytes = [this]() { return network.getCurrentQueueSize(); };
     rpc.setFlowLimit(setup.flow_limit_bytes / sizeof(capnp::word));
     ++setup.live;
   }
-  ~Connection() { --setup.live; }
+  ~Connection() {
+    state->queued_bytes = nullptr;
+    --setup.live;
+  }
   ConnectionSetup& setup;
   bool logged_in = false;
   kj::Own<kj::AsyncIoStream> stream;
   BufferedMessageStream messages;
   capnp::TwoPartyVatNetwork network;
+  kj::Own<ConnectionState> state;  // shared with the connection's capabilities
   capnp::RpcSystem<capnp::rpc::twoparty::VatId> rpc;
 };
 
@@ -171,7 +177,7 @@ void RpcServer::stop(int grace_ms) {
 void RpcServer::run(std::function<void()> on_exit) {
   auto io = kj::setupAsyncIo();
   auto& ws = io.waitScope;
-  FillWorker fills(2);  // outlives `context` and every connection
+  FillWorker fills(kFillsWaiting);  // outlives `context` and every connection
   ServiceContext context;
   context.relay = &relay_;
   context.fills = &fills;
@@ -179,6 +185,7 @@ void RpcServer::run(std::function<void()> on_exit) {
   context.timer = &io.provider->getTimer();
   context.token_secret = token_secret_;
   context.options = options_;
+  context.replies_held = &replies_held_;
 
   kj::Own<kj::ConnectionReceiver> listener;
   KJ_IF_MAYBE(e, kj::runCatchingExceptions([&]() {

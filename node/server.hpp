@@ -29,6 +29,9 @@ class RpcServer {
   int port() const { return port_; }
   // accept() calls that failed (e.g. out of file descriptors) and were retried.
   uint64_t accept_failures() const { return accept_failures_; }
+  // Replies that carry file bytes, held now because their connection has
+  // too much queued that the client has not read (room_to_reply()).
+  uint64_t replies_held() const { return replies_held_; }
 
   // Any thread but the KJ thread: stops accepting, lets relay calls in flight
   // finish (up to `grace_ms`), drops every connection and joins the thread.
@@ -43,6 +46,7 @@ class RpcServer {
   std::shared_ptr<KjBridge> bridge_ = std::make_shared<KjBridge>();
   std::atomic<int> port_{0};
   std::atomic<uint64_t> accept_failures_{0};
+  std::atomic<uint64_t> replies_held_{0};
   std::atomic<int> state_{0};  // 0 starting, 1 listening, 2 failed, 3 ended
   std::string start_error_;    // written before state_ becomes 2
   kj::PromiseFulfiller<void>* stop_fulfiller_ = nullptr;  // KJ thread only

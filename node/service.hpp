@@ -6,7 +6,9 @@
 #include <kj/async.h>
 #include <kj/timer.h>
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,7 +32,50 @@ struct ServiceContext {
   NodeOptions options;
   uint64_t in_flight = 0;   // relay calls awaiting their reply (KJ thread)
   bool stopping = false;    // set at shutdown: new calls are refused as unavailable
+  // File.filled calls admitted and not yet answered: at most
+  // kFillsWaiting + 1 (one runs), so a refused one reads nothing.
+  uint64_t fills_admitted = 0;
+  // Replies held by room_to_reply() now (diagnostics; read from any thread).
+  std::atomic<uint64_t>* replies_held = nullptr;
 };
+
+// Fills that wait for FillWorker's thread behind the running one.
+constexpr size_t kFillsWaiting = 2;
+
+// What the capabilities of one client connection share. They hold a
+// reference each (kj::Refcounted), so it lives until the last of them and of
+// their calls is gone, which may be after the connection. KJ thread only.
+struct ConnectionState final : public kj::Refcounted {
+  // Bytes of outgoing messages queued on the connection, not yet handed to
+  // the socket; null once the connection is gone.
+  std::function<size_t()> queued_bytes;
+  // Bytes written to any of the connection's uploads and not yet durable:
+  // the upload window (--upload-window-bytes) is the connection's, however
+  // many sends it opens.
+  uint64_t upload_in_flight_bytes = 0;
+  // Bytes reserved by replies being prepared (room_to_reply()).
+  uint64_t reply_bytes_reserved = 0;
+};
+
+// A reply that carries file bytes waits while its connection has this many
+// bytes queued or promised to replies being prepared.
+constexpr size_t kReplyQueueBytes = 4 << 20;
+
+// Resolves, once `connection` has room (at most kReplyQueueBytes queued and
+// reserved), with a reservation of `bytes` for a reply about to be made;
+// dropping it, once the reply is made (queued), ends the reservation. At
+// once when the connection is gone. A call that answers with data waits here
+// before it reads them, so a client that keeps calling File.read but never
+// reads its socket cannot make the node queue every answer: it holds
+// unanswered calls instead, which the RPC flow limit bounds.
+struct ReplyRoom {
+  ReplyRoom(kj::Own<ConnectionState> connection, uint64_t bytes);
+  ~ReplyRoom();
+  kj::Own<ConnectionState> connection;
+  uint64_t bytes;
+};
+kj::Promise<kj::Own<ReplyRoom>> room_to_reply(ServiceContext& context, ConnectionState& connection,
+                                              uint64_t bytes);
 
 // "<code>: <message>" as a failed kj::Exception (the refusal convention of
 // schema/glimpse.capnp).
@@ -39,16 +84,15 @@ kj::Exception refusal(const actors::RelayError& error);
 
 // The bootstrap capability of one connection; `on_login` runs after each
 // successful login on it.
-rpc::Gateway::Client new_gateway(ServiceContext& context, kj::Function<void()> on_login);
-
-// A session for `user` (after login).
-rpc::Session::Client new_session(ServiceContext& context, uint64_t user);
+rpc::Gateway::Client new_gateway(ServiceContext& context, kj::Own<ConnectionState> connection,
+                                 kj::Function<void()> on_login);
 
 // Inbox subscription and file access (files.cpp).
 kj::Promise<void> subscribe_inbox(ServiceContext& context, uint64_t user,
                                   capnp::CallContext<rpc::Session::SubscribeParams, rpc::Session::SubscribeResults> call);
-kj::Promise<void> open_file(ServiceContext& context, uint64_t user,
-                            capnp::CallContext<rpc::Session::OpenParams, rpc::Session::OpenResults> call);
+kj::Promise<void> open_file(
+    ServiceContext& context, ConnectionState& connection, uint64_t user,
+    capnp::CallContext<rpc::Session::OpenParams, rpc::Session::OpenResults> call);
 
 void write_info(const actors::FileInfo& info, rpc::FileInfo::Builder out);
 

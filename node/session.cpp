@@ -17,12 +17,21 @@ using actors::TransferStatus;
 // the sender's SendCallback; never reports an offset twice.
 class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHandler {
  public:
-  UploadImpl(ServiceContext& context, uint64_t sender, const TransferStatus& status,
-             rpc::SendCallback::Client callback)
-      : context_(context), sender_(sender), transfer_id_(status.transfer_id),
+  UploadImpl(ServiceContext& context, kj::Own<ConnectionState> connection, uint64_t sender,
+             const TransferStatus& status, rpc::SendCallback::Client callback)
+      : context_(context),
+        connection_(kj::mv(connection)),
+        sender_(sender),
+        transfer_id_(status.transfer_id),
         acked_(status.acked),
         next_ack_at_(context.timer->now() + context.options.ack_interval_ms * kj::MILLISECONDS),
-        file_id_(status.file_id), callback_(kj::mv(callback)), tasks_(*this), appends_(*this) {}
+        file_id_(status.file_id),
+        callback_(kj::mv(callback)),
+        tasks_(*this),
+        appends_(*this) {}
+  // Appends still in flight are cancelled with appends_: their bytes leave
+  // the connection's window here.
+  ~UploadImpl() noexcept(false) { connection_->upload_in_flight_bytes -= in_flight_bytes_; }
 
   kj::Promise<void> write(WriteContext call) override {
     context_.bridge->run_urgent();  // receivers first: this loop may be busy for a while
@@ -43,6 +52,7 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
                           "progressive JPEG that `glimpse send` prepares"));
     log_debug("transfer %llu: write [%llu, +%zu)", ull(transfer_id_), ull(offset), data.size());
     in_flight_bytes_ += data.size();
+    connection_->upload_in_flight_bytes += data.size();
     // The bytes go on inside the received message where they can (no copy).
     auto shared = BufferedMessageStream::share(data);
     util::SharedBytes bytes =
@@ -53,12 +63,13 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
     // actor would read them back from memory.
     const uint32_t crc = util::crc32c(bytes.view());
     pending_.push_back(actors::ChunkBytes{offset, std::move(bytes), crc});
-    // Flow control: up to upload_window_bytes may wait for durability while
-    // the sender keeps writing (so one fsync serves many chunks); beyond it,
-    // this write returns only once durable (replies come in order, so all
-    // earlier ones are too). A refusal lands in failed_ either way.
+    // Flow control: up to upload_window_bytes, across the connection's
+    // uploads, may wait for durability while the sender keeps writing (so one
+    // fsync serves many chunks); beyond it, this write returns only once
+    // durable (replies come in order, so all earlier ones are too). A refusal
+    // lands in failed_ either way.
     kj::Promise<void> result = kj::READY_NOW;
-    if (in_flight_bytes_ > context_.options.upload_window_bytes) {
+    if (connection_->upload_in_flight_bytes > context_.options.upload_window_bytes) {
       auto paf = kj::newPromiseAndFulfiller<void>();
       pending_waiters_.add(kj::mv(paf.fulfiller));
       result = kj::mv(paf.promise);
@@ -156,6 +167,7 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
           context_.bridge->run_urgent();  // as in write(): a reply burst is long
           --appends_in_flight_;
           in_flight_bytes_ -= n;
+          connection_->upload_in_flight_bytes -= n;
           if (!status.ok()) {
             auto e = refusal(status.error());
             for (auto& w : waiters) w->reject(kj::cp(e));
@@ -201,6 +213,7 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
   }
 
   ServiceContext& context_;
+  kj::Own<ConnectionState> connection_;
   uint64_t sender_;
   uint64_t transfer_id_;
   uint64_t acked_;
@@ -212,7 +225,7 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
   bool completed_ = false;
   rpc::SendCallback::Client callback_;
   kj::Maybe<kj::Exception> failed_;  // a refused write fails every later one
-  uint64_t in_flight_bytes_ = 0;     // written, not yet durable
+  uint64_t in_flight_bytes_ = 0;     // written, not yet durable (part of the connection's)
   // Writes not yet sent to the relay: only while kMaxAppendsInFlight appends
   // are. The waiters are the writes among them beyond the window.
   static constexpr size_t kMaxAppendsInFlight = 2;
@@ -225,7 +238,8 @@ class UploadImpl final : public rpc::Upload::Server, public kj::TaskSet::ErrorHa
 
 class SessionImpl final : public rpc::Session::Server {
  public:
-  SessionImpl(ServiceContext& context, uint64_t user) : context_(context), user_(user) {}
+  SessionImpl(ServiceContext& context, kj::Own<ConnectionState> connection, uint64_t user)
+      : context_(context), connection_(kj::mv(connection)), user_(user) {}
 
   kj::Promise<void> send(SendContext call) override {
     auto params = call.getParams();
@@ -269,7 +283,8 @@ class SessionImpl final : public rpc::Session::Server {
           results.setAckedOffset(s.acked);
           results.setFileId(s.file_id);
           results.setCompleted(s.completed);
-          results.setUpload(kj::heap<UploadImpl>(context_, user_, s, kj::mv(callback)));
+          results.setUpload(
+              kj::heap<UploadImpl>(context_, kj::addRef(*connection_), user_, s, kj::mv(callback)));
           return kj::READY_NOW;
         });
   }
@@ -289,18 +304,22 @@ class SessionImpl final : public rpc::Session::Server {
         });
   }
 
-  kj::Promise<void> open(OpenContext call) override { return open_file(context_, user_, call); }
+  kj::Promise<void> open(OpenContext call) override {
+    return open_file(context_, *connection_, user_, call);
+  }
 
  private:
   static unsigned long long ull(uint64_t v) { return static_cast<unsigned long long>(v); }
   ServiceContext& context_;
+  kj::Own<ConnectionState> connection_;
   uint64_t user_;
 };
 
 class GatewayImpl final : public rpc::Gateway::Server {
  public:
-  GatewayImpl(ServiceContext& context, kj::Function<void()> on_login)
-      : context_(context), on_login_(kj::mv(on_login)) {}
+  GatewayImpl(ServiceContext& context, kj::Own<ConnectionState> connection,
+              kj::Function<void()> on_login)
+      : context_(context), connection_(kj::mv(connection)), on_login_(kj::mv(on_login)) {}
 
   kj::Promise<void> login(LoginContext call) override {
     auto v = token::verify(context_.token_secret, call.getParams().getToken().cStr(),
@@ -312,13 +331,14 @@ class GatewayImpl final : public rpc::Gateway::Server {
     log_debug("user %llu logged in", static_cast<unsigned long long>(v.user));
     auto results = call.getResults();
     results.setUser(v.user);
-    results.setSession(new_session(context_, v.user));
+    results.setSession(kj::heap<SessionImpl>(context_, kj::addRef(*connection_), v.user));
     on_login_();
     return kj::READY_NOW;
   }
 
  private:
   ServiceContext& context_;
+  kj::Own<ConnectionState> connection_;
   kj::Function<void()> on_login_;
 };
 
@@ -333,12 +353,28 @@ kj::Exception refusal(const actors::RelayError& error) {
   return refusal(actors::error_code_name(error.code), error.message);
 }
 
-rpc::Gateway::Client new_gateway(ServiceContext& context, kj::Function<void()> on_login) {
-  return kj::heap<GatewayImpl>(context, kj::mv(on_login));
+rpc::Gateway::Client new_gateway(ServiceContext& context, kj::Own<ConnectionState> connection,
+                                 kj::Function<void()> on_login) {
+  return kj::heap<GatewayImpl>(context, kj::mv(connection), kj::mv(on_login));
 }
 
-rpc::Session::Client new_session(ServiceContext& context, uint64_t user) {
-  return kj::heap<SessionImpl>(context, user);
+ReplyRoom::ReplyRoom(kj::Own<ConnectionState> c, uint64_t n) : connection(kj::mv(c)), bytes(n) {
+  connection->reply_bytes_reserved += bytes;
+}
+
+ReplyRoom::~ReplyRoom() { connection->reply_bytes_reserved -= bytes; }
+
+kj::Promise<kj::Own<ReplyRoom>> room_to_reply(ServiceContext& context, ConnectionState& connection,
+                                              uint64_t bytes) {
+  const bool room = connection.queued_bytes == nullptr ||
+                    connection.queued_bytes() + connection.reply_bytes_reserved <= kReplyQueueBytes;
+  if (room) return kj::heap<ReplyRoom>(kj::addRef(connection), bytes);
+  // Polled: the RPC layer says nothing when its queue drains. Only a client
+  // that does not read what it asked for ever waits here.
+  ++*context.replies_held;
+  return context.timer->afterDelay(5 * kj::MILLISECONDS)
+      .attach(kj::defer([&context]() { --*context.replies_held; }))
+      .then([&context, &connection, bytes]() { return room_to_reply(context, connection, bytes); });
 }
 
 }  // namespace glimpse::node

@@ -131,6 +131,58 @@ bool closed_by_node(int fd, int timeout_ms) {
   }
 }
 
+// `size` bytes that pass the node's JPEG check (SOI first), sent whole at MTS.
+client::SendRequest fake_photo(size_t size, std::vector<uint64_t> receivers, std::string key = "") {
+  client::SendRequest request;
+  request.receivers = std::move(receivers);
+  request.jpeg = std::string(size, 'x');
+  request.jpeg[0] = static_cast<char>(0xFF);
+  request.jpeg[1] = static_cast<char>(0xD8);
+  request.width = request.height = 8;
+  request.scan_ends = {size};
+  request.mts = size;
+  request.idempotency_key = std::move(key);
+  return request;
+}
+
+// Opens a send of `request` on `session` whose callback ignores progress.
+rpc::Upload::Client open_upload(client::Connection& c, rpc::Session::Client& session,
+                                const client::SendRequest& request) {
+  auto send = session.sendRequest();
+  client::fill_header(request, send.initHeader());
+  send.setCallback(kj::heap<NullCallback>());
+  return send.send().wait(c.wait_scope()).getUpload();
+}
+
+// Sends every write of `request` to `upload` at once, as plain calls that
+// bypass the client's stream flow control; `*returned` counts the writes the
+// node answered.
+kj::Promise<void> write_all_at_once(rpc::Upload::Client& upload, const client::SendRequest& request,
+                                    size_t chunk, size_t* returned) {
+  kj::Vector<kj::Promise<void>> writes;
+  for (size_t off = 0; off < request.jpeg.size(); off += chunk) {
+    auto w = upload.typelessRequest(capnp::typeId<rpc::Upload>(), 0 /* write */, nullptr);
+    auto params = w.initAs<rpc::Upload::WriteParams>();
+    params.setOffset(off);
+    params.setBytes(
+        kj::arrayPtr(reinterpret_cast<const kj::byte*>(request.jpeg.data()) + off, chunk));
+    // Eager: a joined promise's continuation would run only once all are done.
+    writes.add(w.send().then([returned](auto&&) { ++*returned; }).eagerlyEvaluate(nullptr));
+  }
+  return kj::joinPromises(writes.releaseAsArray());
+}
+
+// Calls open for another node's file (answered without the log) on
+// `session`, behind every call sent before; `*answered` is set once it is.
+kj::ForkedPromise<void> sentinel(rpc::Session::Client& session, bool* answered) {
+  auto open = session.openRequest();
+  open.setFileId("n9-0000000000000001");
+  return open.send()
+      .then([](auto&&) {}, [](kj::Exception&&) {})
+      .then([answered] { *answered = true; })
+      .fork();
+}
+
 bool can_log_in(const std::string& address) {
   client::Connection c(address);
   uint64_t user = 0;
@@ -228,54 +280,155 @@ TEST(RpcServer, ClientIgnoringStreamFlowControlCannotMakeTheNodeBufferEveryWrite
 
   client::Connection c(node.address());
   auto session = c.login(token::mint(kSecret, 1, std::time(nullptr) + 60));
-  client::SendRequest request;
-  request.receivers = {2};
-  request.jpeg = std::string(total, 'x');
-  request.jpeg[0] = static_cast<char>(0xFF);
-  request.jpeg[1] = static_cast<char>(0xD8);
-  request.width = request.height = 8;
-  request.scan_ends = {total};
-  request.mts = total;
-  auto send = session.sendRequest();
-  client::fill_header(request, send.initHeader());
-  send.setCallback(kj::heap<NullCallback>());
-  auto upload = send.send().wait(c.wait_scope()).getUpload();
+  const client::SendRequest request = fake_photo(total, {2});
+  auto upload = open_upload(c, session, request);
 
-  // Every write at once, never waiting for the stream's flow control.
   log.hold();
-  kj::Vector<kj::Promise<void>> writes;
-  for (size_t off = 0; off < total; off += chunk) {
-    auto w = upload.writeRequest();
-    w.setOffset(off);
-    w.setBytes(kj::arrayPtr(reinterpret_cast<const kj::byte*>(request.jpeg.data()) + off, chunk));
-    writes.add(w.send());
-  }
+  size_t returned = 0;
+  auto writes = write_all_at_once(upload, request, chunk, &returned);
   // A call on another capability, behind every write on the connection. Writes
   // to one Upload are dispatched one at a time, the rest queue in the node's
   // memory; without a flow limit the node reads them all and answers this at
   // once. With it, the node stops reading while the unanswered writes (none
   // can be answered: no append completes) hold the limit, so this call cannot
   // arrive: 2 s without an answer is the expected outcome, not a wait for one.
-  auto open = session.openRequest();
-  open.setFileId("n9-0000000000000001");  // another node's: answered without the log
   bool answered = false;
-  auto sentinel = open.send()
-                      .then([](auto&&) {}, [](kj::Exception&&) {})
-                      .then([&answered] { answered = true; })
-                      .fork();
-  sentinel.addBranch()
-      .exclusiveJoin(c.timer().afterDelay(2 * kj::SECONDS))
-      .wait(c.wait_scope());
+  auto answer = sentinel(session, &answered);
+  answer.addBranch().exclusiveJoin(c.timer().afterDelay(2 * kj::SECONDS)).wait(c.wait_scope());
   EXPECT_FALSE(answered) << "the node read every write it was sent";
   EXPECT_GT(log.held_bytes(), 0u);
   EXPECT_LE(log.held_bytes(), limit + options.upload_window_bytes + 2 * chunk);
+  EXPECT_LE(returned * chunk, options.upload_window_bytes);
 
   // Nothing is lost: once appends complete, every write goes through.
   log.release();
-  kj::joinPromises(writes.releaseAsArray()).wait(c.wait_scope());
-  sentinel.addBranch().wait(c.wait_scope());
+  writes.wait(c.wait_scope());
+  answer.addBranch().wait(c.wait_scope());
   EXPECT_TRUE(answered);
   EXPECT_EQ(log.held_bytes(), 0u);
+  node.server->stop();
+}
+
+TEST(RpcServer, UploadWindowIsSharedByEverySendOnAConnection) {
+  auto memory = storage::new_memory_log();
+  HoldingLog log(memory.get());
+  NodeOptions options;
+  options.max_chunk_bytes = 64 << 10;
+  options.upload_window_bytes = 1 << 20;
+  TestNode node(options, &log);
+  const size_t chunk = 64 << 10, size = 2 << 20;
+  ASSERT_GE(rpc_flow_limit_bytes(options), 4 * size);  // the node reads every write
+
+  client::Connection c(node.address());
+  auto session = c.login(token::mint(kSecret, 1, std::time(nullptr) + 60));
+  std::vector<client::SendRequest> requests;
+  std::vector<rpc::Upload::Client> uploads;
+  for (int i = 0; i < 4; ++i) {
+    requests.push_back(fake_photo(size, {2}, "send-" + std::to_string(i)));
+    uploads.push_back(open_upload(c, session, requests.back()));
+  }
+  log.hold();  // nothing becomes durable: only the window lets writes return
+  size_t returned = 0;
+  kj::Vector<kj::Promise<void>> writes;
+  for (int i = 0; i < 4; ++i)
+    writes.add(write_all_at_once(uploads[i], requests[i], chunk, &returned));
+  bool answered = false;
+  sentinel(session, &answered).addBranch().wait(c.wait_scope());  // every write was read
+  // Each send alone may have a window's worth returned; together no more.
+  EXPECT_GT(returned, 0u);
+  EXPECT_LE(returned * chunk, options.upload_window_bytes);
+
+  log.release();
+  kj::joinPromises(writes.releaseAsArray()).wait(c.wait_scope());
+  EXPECT_EQ(returned * chunk, 4 * size);
+  node.server->stop();
+}
+
+// Passes everything through to `inner`, except that reads wait while paused:
+// a client that stops reading its socket.
+class PausableStream final : public kj::AsyncIoStream {
+ public:
+  // A small receive buffer, fixed (no autotuning up to tcp_rmem's 32 MiB),
+  // so what the client does not read stays with the node.
+  explicit PausableStream(kj::Own<kj::AsyncIoStream> inner) : inner_(kj::mv(inner)) {
+    int bytes = 64 << 10;
+    inner_->setsockopt(SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+  }
+  void pause() { paused_ = true; }
+  void resume() {
+    paused_ = false;
+    KJ_IF_MAYBE (f, waiting_) {
+      (*f)->fulfill();
+    }
+    waiting_ = nullptr;
+  }
+
+  kj::Promise<size_t> tryRead(void* buffer, size_t min_bytes, size_t max_bytes) override {
+    if (!paused_) return inner_->tryRead(buffer, min_bytes, max_bytes);
+    auto paf = kj::newPromiseAndFulfiller<void>();
+    waiting_ = kj::mv(paf.fulfiller);
+    return paf.promise.then(
+        [this, buffer, min_bytes, max_bytes]() { return tryRead(buffer, min_bytes, max_bytes); });
+  }
+  kj::Promise<void> write(const void* buffer, size_t size) override {
+    return inner_->write(buffer, size);
+  }
+  kj::Promise<void> write(kj::ArrayPtr<const kj::ArrayPtr<const kj::byte>> pieces) override {
+    return inner_->write(pieces);
+  }
+  kj::Promise<void> whenWriteDisconnected() override { return inner_->whenWriteDisconnected(); }
+  void shutdownWrite() override { inner_->shutdownWrite(); }
+
+ private:
+  kj::Own<kj::AsyncIoStream> inner_;
+  bool paused_ = false;
+  kj::Maybe<kj::Own<kj::PromiseFulfiller<void>>> waiting_;
+};
+
+TEST(RpcServer, ClientThatStopsReadingMakesTheNodeHoldFileRepliesNotQueueThem) {
+  TestNode node(NodeOptions{});
+  const size_t size = 2 << 20, piece = 1 << 20;
+  std::string file_id;
+  {
+    client::Connection sender(node.address());
+    auto session = sender.login(token::mint(kSecret, 1, std::time(nullptr) + 60));
+    file_id = client::send_photo(sender, session, fake_photo(size, {2}), {});
+  }
+
+  auto io = kj::setupAsyncIo();
+  auto& ws = io.waitScope;
+  auto address = io.provider->getNetwork().parseAddress(node.address()).wait(ws);
+  PausableStream stream(address->connect().wait(ws));
+  capnp::TwoPartyClient rpc(stream);
+  auto login = rpc.bootstrap().castAs<rpc::Gateway>().loginRequest();
+  login.setToken(token::mint(kSecret, 2, std::time(nullptr) + 60));
+  auto session = login.send().getSession();
+  auto open = session.openRequest();
+  open.setFileId(file_id);
+  auto file = open.send().wait(ws).getFile();
+
+  // Far more than the socket buffers, the node's 1 MiB write buffer and
+  // kReplyQueueBytes can take, asked for at once and not read.
+  constexpr int kReads = 48;
+  stream.pause();
+  kj::Vector<kj::Promise<size_t>> reads;
+  for (int i = 0; i < kReads; ++i) {
+    auto read = file.readRequest();
+    read.setOffset(0);
+    read.setMaxBytes(piece);
+    reads.add(read.send().then([](auto r) { return r.getBytes().size(); }));
+  }
+  // The client's loop runs (its calls go out) until the node holds replies.
+  auto& timer = io.provider->getTimer();
+  const kj::TimePoint deadline = timer.now() + 20 * kj::SECONDS;
+  while (node.server->replies_held() < kReads / 2 && timer.now() < deadline)
+    timer.afterDelay(10 * kj::MILLISECONDS).wait(ws);
+  EXPECT_GE(node.server->replies_held(), static_cast<uint64_t>(kReads / 2));
+
+  // Reading again, the client gets every answer, whole.
+  stream.resume();
+  for (size_t got : kj::joinPromises(reads.releaseAsArray()).wait(ws)) EXPECT_EQ(got, piece);
+  EXPECT_EQ(node.server->replies_held(), 0u);
   node.server->stop();
 }
 
