@@ -140,18 +140,18 @@ Status RocksDbLogImpl::resume_if_needed() {
       memtable_data = true;
   }
   if (!memtable_data) {
-    return unrecoverable(Status(Code::io_error, "writes to " + options_.path + " stopped after \"" +
-                                      write_error_ +
-                                      "\" and cannot resume in this process; restart glimpsed, "
-                                      "which recovers from the log"));
+    return unrecoverable(
+        Status(Code::io_error, "writes to " + options_.path + " stopped after \"" + write_error_ +
+                                   "\" and cannot resume in this process; restart glimpsed, "
+                                   "which recovers from the log"));
   }
   rocksdb::Status s = db_->Resume();
   if (!s.ok()) {
     Status mapped = error(s, "resuming writes after \"" + write_error_ + "\"");
     if (mapped.code() == Code::no_space) return mapped;  // says: free disk space
-    return unrecoverable(Status(mapped.code(), mapped.message() +
-                                                   " (RocksDB will not resume after this error; "
-                                                   "restart glimpsed, which recovers from the log)"));
+    return unrecoverable(
+        Status(mapped.code(), mapped.message() + " (RocksDB will not resume after this error; "
+                                                 "restart glimpsed, which recovers from the log)"));
   }
   resume_needed_ = false;
   std::lock_guard<std::mutex> lock(mu_);
