@@ -28,7 +28,7 @@ NodeConfig::NodeConfig() {
            "smallest write, bytes, except the file's last (16 KiB)")
       .add(options.max_chunks, "max-chunks", "writes stored per photo (8192)")
       .add(options.upload_window_bytes, "upload-window-bytes",
-           "bytes one upload may have waiting for durability (1 MiB)")
+           "bytes the sends of one connection may have waiting for durability (1 MiB)")
       .add(options.ack_interval_ms, "ack-interval-ms",
            "least time between a send's opening or last progress report and its next, ms "
            "(50; 0 = as fast as the sender takes them)")

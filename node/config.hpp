@@ -24,7 +24,7 @@ struct NodeOptions {
   uint64_t max_chunk_bytes = 1 << 20;      // one write
   uint64_t min_chunk_bytes = 16 << 10;     // one write, except the one ending at TS
   uint64_t max_chunks = 8192;              // stored writes per transfer
-  uint64_t upload_window_bytes = 1 << 20;  // per upload: written but not yet durable
+  uint64_t upload_window_bytes = 1 << 20;  // per connection: written but not yet durable
   uint64_t ack_interval_ms = 50;           // per upload: least time between `acked` calls
   uint64_t max_open_transfers = 64;        // unfinished transfers per user
   uint64_t idle_timeout_s = 3600;          // an unfinished transfer with no write expires
