@@ -1,4 +1,6 @@
 // glimpse token: mints a login token with the node's secret.
+#include <unistd.h>
+
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -48,18 +50,29 @@ int cmd_token(int argc, char** argv) {
   constexpr uint64_t kMaxTtl = 10ull * 365 * 24 * 3600;
   if (error.empty() && ttl && (*ttl == 0 || *ttl > kMaxTtl))
     error = "--ttl must be between 1 and " + std::to_string(kMaxTtl) + " seconds (ten years)";
-  if (!error.empty() || !user || *user == 0 || !args->positionals().empty()) {
+  if (error.empty() && !args->positionals().empty())
+    error = "unexpected argument '" + args->positionals().front() + "'";
+  if (!error.empty() || !user || *user == 0) {
     std::fprintf(stderr, "glimpse token: %s\n%s",
                  error.empty() ? "--user UIN (a positive number) is required" : error.c_str(),
                  kHelp);
     return 2;
   }
   std::string dir = args->get("data", "./glimpse-data");
-  auto secret = token::load_or_create_secret(token::secret_path(dir), &error);
+  const std::string path = token::secret_path(dir);
+  const bool existed = ::access(path.c_str(), F_OK) == 0;
+  auto secret = token::load_or_create_secret(path, &error);
   if (!secret) {
     std::fprintf(stderr, "glimpse token: %s\n", error.c_str());
     return 1;
   }
+  // A mistyped --data must not pass unnoticed: this token works only on a
+  // node whose data directory is `dir`.
+  if (!existed)
+    std::fprintf(stderr,
+                 "glimpse token: created a new secret %s; only a node started with "
+                 "--data=%s accepts this token\n",
+                 path.c_str(), dir.c_str());
   int64_t expiry = static_cast<int64_t>(std::time(nullptr)) +
                    static_cast<int64_t>(ttl.value_or(kDefaultTtl));
   std::printf("%s\n", token::mint(*secret, *user, expiry).c_str());

@@ -1,5 +1,6 @@
 // glimpse token as a user runs it: a token glimpsed will accept, the secret
-// file's mode, and clear refusals for a missing user or an absurd --ttl.
+// file's mode, a word when it creates one, and clear refusals for a missing
+// user, an extra argument or an absurd --ttl.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -56,6 +57,23 @@ TEST_F(CmdToken, CreatesTheSecretReadableByItsOwnerOnly) {
   struct stat st {};
   ASSERT_EQ(stat(token::secret_path(dir_).c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(CmdToken, SaysSoWhenItCreatesANewSecretAndNotWhenItUsesTheNodes) {
+  Outcome first = run("--user 1 --data '" + dir_ + "/typo'");
+  ASSERT_EQ(first.code, 0) << first.output;
+  EXPECT_NE(first.output.find("created a new secret " + dir_ + "/typo/token.secret"),
+            std::string::npos)
+      << first.output;
+  Outcome again = run("--user 1 --data '" + dir_ + "/typo'");
+  ASSERT_EQ(again.code, 0) << again.output;
+  EXPECT_EQ(again.output.find("created"), std::string::npos) << again.output;
+}
+
+TEST_F(CmdToken, RefusesAnExtraArgumentByName) {
+  Outcome r = run("--user 5 extra --data '" + dir_ + "'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("unexpected argument 'extra'"), std::string::npos) << r.output;
 }
 
 TEST_F(CmdToken, RefusesAMissingUser) {
