@@ -42,6 +42,32 @@ NodeConfig::NodeConfig() {
       .add(options.retention, "retention",
            "how long a finished send is kept after its last event: 30d, 12h, 0 = forever (30d)")
       .add(options.verbose, "verbose", "log every write and RPC call, not only state changes");
+  for (const auto& [key, value] : content) builtin_keys_.insert(key);
+  // Every option's default in `content`, so --dump-config shows them all.
+  for (const auto& option : custom_options_)
+    if (option.category() == "global" && option.long_name() != "config-file")
+      if (auto value = option.get())
+        caf::put(content, std::string(option.long_name().begin(), option.long_name().end()),
+                 *value);
+}
+
+std::string NodeConfig::help_text() const {
+  std::string text = custom_options_.help_text(true);
+  for (const auto& [caf_says, true_here] :
+       {std::pair<std::string, std::string>{"caf-application.ini", "./glimpsed.ini if it exists"},
+        {"print help text to STDERR", "print this help"}})
+    if (auto at = text.find(caf_says); at != std::string::npos)
+      text.replace(at, caf_says.size(), true_here);
+  return text;
+}
+
+std::string NodeConfig::unknown_key() const {
+  for (const auto& [key, value] : content) {
+    if (builtin_keys_.count(key) > 0) continue;
+    if (caf::holds_alternative<caf::settings>(value)) return "[" + key + "]";
+    if (custom_options_.qualified_name_lookup("global", key) == nullptr) return key;
+  }
+  return "";
 }
 
 std::optional<std::chrono::hours> parse_retention(const std::string& text) {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace glimpse::node {
@@ -38,6 +39,15 @@ class NodeConfig : public caf::actor_system_config {
  public:
   NodeConfig();
   NodeOptions options;
+
+  // The option list for --help, with glimpsed's own config file default.
+  std::string help_text() const;
+  // After parse(): the first key an INI file set that names no option (a
+  // typo CAF would ignore), as "name" or "[section]"; "" when there is none.
+  std::string unknown_key() const;
+
+ private:
+  std::set<std::string> builtin_keys_;  // top-level keys CAF itself sets
 };
 
 // "<n>d" (days), "<n>h" (hours) or "0" (keep forever: zero hours); nullopt

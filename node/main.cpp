@@ -64,9 +64,14 @@ int run(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
-  for (int i = 1; i < argc; ++i)
-    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") std::fputs(kUsage, stdout);
   NodeConfig config;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h" || arg == "-?") {
+      std::printf("%s%s", kUsage, config.help_text().c_str());
+      return 0;
+    }
+  }
   if (auto err = config.parse(argc, argv, "glimpsed.ini")) {
     std::string what = caf::actor_system_config::render(err);
     std::fprintf(stderr, "glimpsed: %s: %s\n",
@@ -77,6 +82,12 @@ int run(int argc, char** argv) {
     return 2;
   }
   if (config.cli_helptext_printed) return 0;
+  if (auto key = config.unknown_key(); !key.empty()) {
+    std::fprintf(
+        stderr, "glimpsed: unknown option %s in %s (glimpsed --help lists them)\n", key.c_str(),
+        config.config_file_path.empty() ? "glimpsed.ini" : config.config_file_path.c_str());
+    return 2;
+  }
   if (!config.remainder.empty()) {
     std::fprintf(stderr, "glimpsed: unknown argument '%s' (options are --name=value; see --help)\n",
                  config.remainder.front().c_str());

@@ -346,6 +346,11 @@ Status open_rocksdb_log(const RocksDbOptions& options, std::unique_ptr<RocksDbLo
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, cfs, &handles, &db);
+  if (s.IsIOError() && s.ToString().find("/LOCK") != std::string::npos)
+    return Status(Code::io_error, "the event log in " + options.path +
+                                      " is in use by another process (is another glimpsed "
+                                      "running on this data directory?): " +
+                                      s.ToString());
   if (!s.ok()) return from_rocksdb(s, "opening the event log", options.path);
   std::unique_ptr<ValueLog> values;
   std::map<uint32_t, uint64_t> refs;

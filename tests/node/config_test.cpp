@@ -1,11 +1,17 @@
 // glimpsed's options: the forms --retention takes, validate()'s one-message
-// refusals, and the scheduler default (work sharing, still overridable).
+// refusals, the scheduler default (work sharing, still overridable), INI
+// typos and the help text.
 #include "node/config.hpp"
 
 #include <caf/atom.hpp>
 #include <caf/settings.hpp>
 
 #include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace glimpse::node {
 namespace {
@@ -48,6 +54,28 @@ TEST(NodeConfig, SchedulesActorsByWorkSharingUnlessTold) {
   char* args[] = {name, flag};
   ASSERT_FALSE(told.parse(2, args));
   EXPECT_EQ(caf::get_or(told, "scheduler.policy", caf::atom("")), caf::atom("stealing"));
+}
+
+TEST(NodeConfig, NamesAKeyTheIniFileSetsThatIsNoOption) {
+  char name[] = "glimpsed";
+  char* none[] = {name};
+  for (const auto& [ini, unknown] : std::vector<std::pair<std::string, std::string>>{
+           {"[global]\nlisten=\"127.0.0.1:1\"\nmax-connections=5\n", ""},
+           {"[global]\nmax-conections=5\n", "max-conections"},
+           {"[globl]\nlisten=\"127.0.0.1:1\"\n", "[globl]"},
+           {"[scheduler]\nmax-threads=2\n", ""}}) {
+    NodeConfig config;
+    std::istringstream file(ini);
+    ASSERT_FALSE(config.parse(1, none, file)) << ini;
+    EXPECT_EQ(config.unknown_key(), unknown) << ini;
+  }
+}
+
+TEST(NodeConfig, HelpNamesGlimpsedsOwnConfigFile) {
+  const std::string help = NodeConfig().help_text();
+  EXPECT_NE(help.find("./glimpsed.ini"), std::string::npos) << help;
+  EXPECT_EQ(help.find("caf-application.ini"), std::string::npos) << help;
+  EXPECT_NE(help.find("--max-connections"), std::string::npos) << help;
 }
 
 }  // namespace

@@ -119,6 +119,19 @@ TEST_F(RocksDbLogTest, OpenOfAMissingDirectoryNamesThePath) {
   EXPECT_EQ(log, nullptr);
 }
 
+TEST_F(RocksDbLogTest, OpenOfADirectoryInUseSaysAnotherProcessHoldsIt) {
+  auto first = open();
+  RocksDbOptions options;
+  options.path = dir_.sub("db");
+  std::unique_ptr<EventLog> second;
+  Status s = open_rocksdb_log(options, &second);
+  EXPECT_EQ(s.code(), Code::io_error);
+  EXPECT_NE(s.message().find("in use by another process"), std::string::npos) << s.to_string();
+  EXPECT_EQ(second, nullptr);
+  // The first is unharmed.
+  EXPECT_TRUE(first->append_and_wait(request(transfer(1), 0, {tagged_event(0, "ok")})).ok());
+}
+
 TEST_F(RocksDbLogTest, OpenOnADiskWithTooLittleFreeSpaceIsRefusedWithNoSpace) {
   RocksDbOptions options;
   options.path = dir_.sub("full");
