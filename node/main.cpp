@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -133,6 +134,17 @@ int run(int argc, char** argv) {
     return 1;
   }
   log_info("event log open at %s (durability %s)", db_options.path.c_str(), o.durability.c_str());
+  // Opening needs min_free_bytes; a send needs that much left after it. Say
+  // so now, not at the first refused send.
+  if (struct statvfs fs {}; ::statvfs(db_options.path.c_str(), &fs) == 0) {
+    const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+    if (free_bytes < db_options.min_free_bytes + o.max_total_size)
+      log_warn(
+          "only %llu MiB free on the disk of %s: a send is refused when it would leave less "
+          "than %llu MiB; free disk space",
+          static_cast<unsigned long long>(free_bytes >> 20), db_options.path.c_str(),
+          static_cast<unsigned long long>(db_options.min_free_bytes >> 20));
+  }
 
   int code = 0;
   {
