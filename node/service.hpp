@@ -61,19 +61,22 @@ struct ConnectionState final : public kj::Refcounted {
 // bytes queued or promised to replies being prepared.
 constexpr size_t kReplyQueueBytes = 4 << 20;
 
-// Resolves, once `connection` has room (at most kReplyQueueBytes queued and
-// reserved), with a reservation of `bytes` for a reply about to be made;
-// dropping it, once the reply is made (queued), ends the reservation. At
-// once when the connection is gone. A call that answers with data waits here
-// before it reads them, so a client that keeps calling File.read but never
-// reads its socket cannot make the node queue every answer: it holds
-// unanswered calls instead, which the RPC flow limit bounds.
+// Room reserved on a connection for one reply with data: `bytes` count
+// against kReplyQueueBytes until it is destroyed, once the reply is made
+// (then the connection's queue counts them).
 struct ReplyRoom {
   ReplyRoom(kj::Own<ConnectionState> connection, uint64_t bytes);
   ~ReplyRoom();
   kj::Own<ConnectionState> connection;
   uint64_t bytes;
 };
+
+// Resolves with room for `bytes` once `connection` has at most
+// kReplyQueueBytes queued and reserved (at once when it is gone). A call that
+// answers with data waits here before it reads them, so a client that keeps
+// calling File.read but never reads its socket cannot make the node queue
+// every answer: it holds unanswered calls instead, which the RPC flow limit
+// bounds.
 kj::Promise<kj::Own<ReplyRoom>> room_to_reply(ServiceContext& context, ConnectionState& connection,
                                               uint64_t bytes);
 
