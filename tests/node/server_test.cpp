@@ -102,6 +102,22 @@ struct TestNode {
   std::atomic<bool> ended{false};
 };
 
+// Options for 64 KiB writes and an upload window of `bytes`.
+NodeOptions with_upload_window(uint64_t bytes) {
+  NodeOptions options;
+  options.max_chunk_bytes = 64 << 10;
+  options.upload_window_bytes = bytes;
+  return options;
+}
+
+// A TestNode whose appends wait while its log holds them.
+struct HeldNode {
+  explicit HeldNode(NodeOptions options) : log(memory.get()), node(std::move(options), &log) {}
+  std::unique_ptr<storage::EventLog> memory = storage::new_memory_log();
+  HoldingLog log;
+  TestNode node;
+};
+
 // A plain TCP connection to `port`, or -1 (errno set).
 int raw_connect(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -269,12 +285,10 @@ TEST(RpcServer, RunningOutOfFileDescriptorsPausesAcceptingInsteadOfStoppingTheNo
 }
 
 TEST(RpcServer, ClientIgnoringStreamFlowControlCannotMakeTheNodeBufferEveryWrite) {
-  auto memory = storage::new_memory_log();
-  HoldingLog log(memory.get());
-  NodeOptions options;
-  options.max_chunk_bytes = 64 << 10;
-  options.upload_window_bytes = 64 << 10;
-  TestNode node(options, &log);
+  const NodeOptions options = with_upload_window(64 << 10);
+  HeldNode held(options);
+  HoldingLog& log = held.log;
+  TestNode& node = held.node;
   const uint64_t limit = rpc_flow_limit_bytes(options);
   const size_t chunk = 64 << 10, total = 4 * limit;
 
@@ -310,12 +324,10 @@ TEST(RpcServer, ClientIgnoringStreamFlowControlCannotMakeTheNodeBufferEveryWrite
 }
 
 TEST(RpcServer, UploadWindowIsSharedByEverySendOnAConnection) {
-  auto memory = storage::new_memory_log();
-  HoldingLog log(memory.get());
-  NodeOptions options;
-  options.max_chunk_bytes = 64 << 10;
-  options.upload_window_bytes = 1 << 20;
-  TestNode node(options, &log);
+  const NodeOptions options = with_upload_window(1 << 20);
+  HeldNode held(options);
+  HoldingLog& log = held.log;
+  TestNode& node = held.node;
   const size_t chunk = 64 << 10, size = 2 << 20;
   ASSERT_GE(rpc_flow_limit_bytes(options), 4 * size);  // the node reads every write
 
