@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 
@@ -77,7 +78,26 @@ Result<std::string> read_file(const std::string& path) {
   return out;
 }
 
-Result<bool> write_file_atomic(const std::string& path, std::string_view bytes) {
+Result<bool> write_file_atomic(const std::string& target, std::string_view bytes) {
+  struct stat st {};
+  std::string path = target;
+  if (::stat(target.c_str(), &st) == 0) {
+    // A device, FIFO or socket (/dev/null, a pipe) is written through, as a
+    // shell redirection would: replacing it would break it for everyone.
+    if (!S_ISREG(st.st_mode)) {
+      if (S_ISDIR(st.st_mode)) return detail::make_error(ErrorKind::io, target + " is a directory");
+      const int fd = ::open(target.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+      if (fd < 0) return io_error("cannot open " + target);
+      const bool ok = write_all(fd, bytes);
+      if (::close(fd) != 0 || !ok) return io_error("cannot write " + target);
+      return true;
+    }
+    // A symlink to a regular file: replace the file it points to.
+    if (char* real = ::realpath(target.c_str(), nullptr)) {
+      path = real;
+      std::free(real);
+    }
+  }
   const size_t slash = path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);

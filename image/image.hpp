@@ -95,8 +95,10 @@ Result<std::string> fill(std::string_view prefix);
 
 Result<std::string> encode_png(const Pixels& pixels);
 
-// Reads or writes a whole file; write goes through a temporary file and a
-// rename, so a failure leaves no partial file behind.
+// Reads or writes a whole file. A write to a regular file (or a symlink to
+// one: the file it points to) goes through a temporary file and a rename, so
+// a failure leaves no partial file behind; a device or FIFO (/dev/null, a
+// pipe) is written through as it is, never replaced.
 Result<std::string> read_file(const std::string& path);
 Result<bool> write_file_atomic(const std::string& path, std::string_view bytes);
 

@@ -1,9 +1,11 @@
 #include "sim/log_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -50,8 +52,20 @@ namespace {
 // temporary file and a rename. `records` returns false (with *error set) to
 // abandon the file.
 using Emit = std::function<void(const LogRecord&)>;
-bool write_with(const std::string& path, const LogFileHeader& header,
+bool write_with(const std::string& target, const LogFileHeader& header,
                 const std::function<bool(const Emit&, std::string*)>& records, std::string* error) {
+  std::string path = target;
+  if (struct stat st {}; ::stat(target.c_str(), &st) == 0) {
+    // Never replace a device or FIFO (/dev/null) with a file.
+    if (!S_ISREG(st.st_mode)) {
+      *error = "cannot write " + target + ": not a regular file (a log file is written whole)";
+      return false;
+    }
+    if (char* real = ::realpath(target.c_str(), nullptr)) {  // a symlink: its file
+      path = real;
+      std::free(real);
+    }
+  }
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {

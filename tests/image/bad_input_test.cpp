@@ -1,5 +1,9 @@
 // Bad input: every case gets one clear Error of the right kind, never a crash.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <thread>
 
 #include <cstring>
 
@@ -220,6 +224,36 @@ TEST(Files, WriteThenReadRoundTrips) {
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back.value(), bytes);
   std::remove(path.c_str());
+}
+
+TEST(Files, WriteToAFifoWritesThroughItAndLeavesItAFifo) {
+  const std::string path = ::testing::TempDir() + "glimpse_files_test.fifo";
+  std::remove(path.c_str());
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  std::string got;
+  std::thread reader([&] { got = read_file(path).value(); });  // open blocks until a writer comes
+  ASSERT_TRUE(write_file_atomic(path, "through").ok());
+  reader.join();
+  EXPECT_EQ(got, "through");
+  struct stat st {};
+  ASSERT_EQ(::lstat(path.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  std::remove(path.c_str());
+}
+
+TEST(Files, WriteToASymlinkReplacesTheFileItPointsTo) {
+  const std::string file = ::testing::TempDir() + "glimpse_files_test.target";
+  const std::string link = ::testing::TempDir() + "glimpse_files_test.link";
+  std::remove(link.c_str());
+  ASSERT_TRUE(write_file_atomic(file, "old").ok());
+  ASSERT_EQ(::symlink(file.c_str(), link.c_str()), 0);
+  ASSERT_TRUE(write_file_atomic(link, "new").ok());
+  struct stat st {};
+  ASSERT_EQ(::lstat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  EXPECT_EQ(read_file(file).value(), "new");
+  std::remove(link.c_str());
+  std::remove(file.c_str());
 }
 
 }  // namespace

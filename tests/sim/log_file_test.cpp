@@ -1,6 +1,7 @@
 #include "sim/log_file.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <unistd.h>
 
@@ -84,6 +85,39 @@ TEST(LogFile, FailedExportLeavesNoFile) {
   EXPECT_NE(error.find("transfer 3 seq 1: chunk bytes unreadable"), std::string::npos) << error;
   EXPECT_NE(::access(path.c_str(), F_OK), 0);
   EXPECT_NE(::access((path + ".tmp").c_str(), F_OK), 0);
+}
+
+TEST(LogFile, ExportRefusesToReplaceAFifo) {
+  auto log = sample_log();
+  std::string path = temp_path("export.fifo");
+  ::unlink(path.c_str());
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  std::string error;
+  EXPECT_FALSE(export_log(*log, {StreamId{StreamKind::transfer, 42}}, {}, path, &error));
+  EXPECT_NE(error.find("not a regular file"), std::string::npos) << error;
+  struct stat st {};
+  ASSERT_EQ(::lstat(path.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  ::unlink(path.c_str());
+}
+
+TEST(LogFile, ExportThroughASymlinkWritesTheFileItPointsTo) {
+  auto log = sample_log();
+  std::string file = temp_path("target.glog"), link = temp_path("link.glog");
+  ::unlink(link.c_str());
+  std::string error;
+  const StreamId t{StreamKind::transfer, 42};
+  ASSERT_TRUE(export_log(*log, {t}, {}, file, &error)) << error;
+  ASSERT_EQ(::symlink(file.c_str(), link.c_str()), 0);
+  ASSERT_TRUE(export_log(*log, {t}, {}, link, &error)) << error;
+  struct stat st {};
+  ASSERT_EQ(::lstat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  std::unique_ptr<storage::EventLog> loaded;
+  LogFileHeader got;
+  EXPECT_TRUE(load_log_file(link, &loaded, &got, &error)) << error;
+  ::unlink(link.c_str());
+  ::unlink(file.c_str());
 }
 
 TEST(LogFile, MissingFileIsAClearError) {
