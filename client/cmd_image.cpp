@@ -1,7 +1,10 @@
 // glimpse prepare / render / fill: the image pipeline on the command line.
 #include "client/commands.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -104,24 +107,39 @@ std::optional<Args> parse(const char* command, const char* help, int argc, char*
     *exit_code = usage_error(command, "missing -o OUT", help);
     return std::nullopt;
   }
+  struct stat in {}, out {};
+  if (::stat(args->positionals()[0].c_str(), &in) == 0 &&
+      ::stat(args->get("output").c_str(), &out) == 0 && in.st_dev == out.st_dev &&
+      in.st_ino == out.st_ino) {
+    *exit_code = usage_error(command, "-o names the input file; write the output elsewhere", help);
+    return std::nullopt;
+  }
   return args;
 }
 
-// "--bytes N" or "--bytes P%" against a file of `size` bytes; more than the file is the file.
+// "--bytes N" (digits) or "--bytes P%" (0 < P <= 100) against a file of
+// `size` bytes; more than the file is the file. At least one byte.
 std::optional<uint64_t> parse_bytes(const std::string& text, uint64_t size, std::string* error) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  const bool percent = end && std::string(end) == "%";
-  if (text.empty() || !end || (*end && !percent) || !(v >= 0) || (percent && v > 100)) {
-    *error = "--bytes expects a byte count or a percentage 0..100%, got '" + text + "'";
+  const auto refuse = [&](const std::string& why) -> std::optional<uint64_t> {
+    *error = "--bytes " + why + ", got '" + text + "'";
     return std::nullopt;
+  };
+  uint64_t n = 0;
+  if (!text.empty() && text.back() == '%') {
+    const std::string number = text.substr(0, text.size() - 1);
+    char* end = nullptr;
+    const double p = std::strtod(number.c_str(), &end);
+    if (number.empty() || number.find_first_not_of("0123456789.") != std::string::npos ||
+        end != number.c_str() + number.size() || !(p > 0 && p <= 100))
+      return refuse("expects a percentage above 0 and at most 100%");
+    n = static_cast<uint64_t>(std::floor(size * p / 100.0));
+  } else {
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+      return refuse("expects a byte count (digits only) or a percentage such as 25%");
+    n = text.size() > 19 ? size : std::min<uint64_t>(std::stoull(text), size);
   }
-  if (percent) return static_cast<uint64_t>(std::floor(size * v / 100.0));
-  if (v != std::floor(v)) {
-    *error = "--bytes expects a whole number of bytes, got '" + text + "'";
-    return std::nullopt;
-  }
-  return std::min<uint64_t>(static_cast<uint64_t>(v), size);
+  if (n == 0) return refuse("selects no byte of the file (" + std::to_string(size) + " bytes)");
+  return n;
 }
 
 void print_scan_table(const img::Prepared& p) {

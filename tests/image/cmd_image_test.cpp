@@ -116,6 +116,29 @@ TEST_F(CmdImage, UsageErrorsExitTwo) {
   EXPECT_EQ(run("render progressive.jpg --bytes 150% -o x.png").code, 2);
   EXPECT_EQ(run("render progressive.jpg --bytes 50% --scale 3 -o x.png").code, 2);
   EXPECT_EQ(run("fill progressive.jpg --bytes lots -o x.jpg").code, 2);
+  for (const char* bytes : {"0", "0%", "%", "inf", "1e400", "1e5", "0x10000", "-5", "nan%"}) {
+    Outcome r = run(std::string("render progressive.jpg --bytes ") + bytes + " -o x.png");
+    EXPECT_EQ(r.code, 2) << bytes << ": " << r.output;
+    EXPECT_NE(r.output.find("--bytes"), std::string::npos) << r.output;
+  }
+}
+
+TEST_F(CmdImage, OutputThatIsTheInputIsRefusedAndTheInputKept) {
+  Result<std::string> before = read_file(path("progressive.jpg"));
+  ASSERT_TRUE(before.ok());
+  for (const char* command : {"prepare progressive.jpg -o progressive.jpg",
+                              "render progressive.jpg --bytes 20% -o ./progressive.jpg",
+                              "fill progressive.jpg --bytes 20% -o progressive.jpg"}) {
+    Outcome r = run(command);
+    EXPECT_EQ(r.code, 2) << command << ": " << r.output;
+    EXPECT_NE(r.output.find("-o names the input file"), std::string::npos) << r.output;
+  }
+  EXPECT_EQ(read_file(path("progressive.jpg")).value(), before.value());
+}
+
+TEST_F(CmdImage, HugeByteCountMeansTheWholeFile) {
+  Outcome r = run("fill progressive.jpg --bytes 99999999999999999999 -o whole.jpg");
+  EXPECT_EQ(r.code, 0) << r.output;
 }
 
 }  // namespace
