@@ -44,7 +44,11 @@ int cmd_fetch(int argc, char** argv) {
     return 0;
   }
   if (args->positionals().size() != 1 || !args->has("out")) {
-    std::fprintf(stderr, "glimpse fetch: FILEID and -o OUT are required\n\n%s", kHelp);
+    const std::string why = args->positionals().size() > 1
+                                ? "unexpected argument '" + args->positionals()[1] + "'"
+                            : args->positionals().empty() ? "FILEID is required"
+                                                          : "-o OUT is required";
+    std::fprintf(stderr, "glimpse fetch: %s\n\n%s", why.c_str(), kHelp);
     return 2;
   }
   std::string token = token_value(args->get("token"));

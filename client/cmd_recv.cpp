@@ -34,8 +34,10 @@ const char kHelp[] =
     "  --out DIR         where to write (created if missing)\n"
     "  --frames          also write DIR/<file id>.scanNN.png per completed scan\n"
     "  --once            exit after the first complete file (same as --count 1)\n"
-    "  --count N         exit 0 after N complete files\n"
-    "  --timeout S       give up after S seconds (exit 1 if --count was not reached)\n"
+    "  --count N         exit 0 after N complete files; later ones are left for the\n"
+    "                    next recv\n"
+    "  --timeout S       give up after S seconds (exit 1 if --count was not reached;\n"
+    "                    0: never, the default)\n"
     "  --node HOST:PORT  node address (default $GLIMPSE_NODE or 127.0.0.1:7420)\n"
     "  --token TOKEN     login token (default $GLIMPSE_TOKEN; see glimpse token)\n";
 
@@ -56,6 +58,8 @@ class Inbox final : public kj::TaskSet::ErrorHandler {
 
   void on_notification(rpc::Notification::Reader n) {
     std::string id = n.getFileId().cStr();
+    // Past --count, files stay unacknowledged: the next recv is offered them.
+    if (target_ > 0 && seen_.size() >= target_ && seen_.count(id) == 0) return;
     if (!seen_.insert(id).second) return;
     auto start = Clock::now();
     // Same clock only when the node runs on this machine; printed as what it is.
@@ -160,9 +164,11 @@ int cmd_recv(int argc, char** argv) {
   }
   auto count = args->get_u64("count", &error);
   auto timeout = args->get_u64("timeout", &error);
-  if (!error.empty() || !args->has("out") || !args->positionals().empty()) {
-    std::fprintf(stderr, "glimpse recv: %s\n\n%s",
-                 error.empty() ? "--out DIR is required" : error.c_str(), kHelp);
+  if (error.empty() && !args->positionals().empty())
+    error = "unexpected argument '" + args->positionals().front() + "'";
+  if (error.empty() && !args->has("out")) error = "--out DIR is required";
+  if (!error.empty()) {
+    std::fprintf(stderr, "glimpse recv: %s\n\n%s", error.c_str(), kHelp);
     return 2;
   }
   uint64_t target = args->has("once") ? 1 : count.value_or(0);
@@ -194,7 +200,7 @@ int cmd_recv(int argc, char** argv) {
     done = done.exclusiveJoin(connection.on_disconnect().then([]() -> kj::Promise<bool> {
       return KJ_EXCEPTION(DISCONNECTED, "the node closed the connection");
     }));
-    if (timeout)
+    if (timeout.value_or(0) > 0)
       done = done.exclusiveJoin(connection.timer()
                                     .afterDelay(*timeout * kj::SECONDS)
                                     .then([]() { return false; }));

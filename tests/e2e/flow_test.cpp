@@ -215,6 +215,34 @@ TEST(E2eFlow, SameCommandAfterTheSendExpiredSendsThePhotoAsANewTransfer) {
   EXPECT_NE(r.out.find("expired"), std::string::npos) << r.out;
 }
 
+TEST(E2eFlow, RecvOnceTakesOneFileAndLeavesTheOthersForTheNextRecv) {
+  TempDir t;
+  Node node(t.path() + "/data", t.path());
+  node.start();
+  for (int i = 0; i < 2; ++i) {
+    std::string photo = write_photo(t, "photo" + std::to_string(i) + ".png", 320, 240, 6 + i);
+    RunResult sent = run_glimpse({"send", "--to", "2", photo, "--node", node.address(), "--token",
+                                  node.token(1), "--no-progress"},
+                                 t.path());
+    ASSERT_EQ(sent.code, 0) << sent.err;
+  }
+  const std::vector<std::string> once = {
+      "recv", "--out",  t.path() + "/in", "--once",  "--timeout",
+      "30",   "--node", node.address(),   "--token", node.token(2)};
+  RunResult first = run_glimpse(once, t.path());
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_EQ(count_lines(first.out), 1u) << first.out;
+  RunResult second = run_glimpse(once, t.path());
+  ASSERT_EQ(second.code, 0) << second.err;
+  EXPECT_EQ(count_lines(second.out), 1u) << second.out;
+  EXPECT_NE(first_line(first.out).substr(0, 19), first_line(second.out).substr(0, 19));
+  RunResult none = run_glimpse({"recv", "--out", t.path() + "/in", "--timeout", "2", "--node",
+                                node.address(), "--token", node.token(2)},
+                               t.path());
+  EXPECT_EQ(none.code, 0) << none.err;
+  EXPECT_EQ(none.out, "");
+}
+
 TEST(E2eFlow, SameReceiversInAnotherOrderAreTheSameTransfer) {
   TempDir t;
   Node node(t.path() + "/data", t.path());
