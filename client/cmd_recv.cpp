@@ -59,8 +59,8 @@ class Inbox final : public kj::TaskSet::ErrorHandler {
   void on_notification(rpc::Notification::Reader n) {
     std::string id = n.getFileId().cStr();
     // Past --count, files stay unacknowledged: the next recv is offered them.
-    if (target_ > 0 && seen_.size() >= target_ && seen_.count(id) == 0) return;
-    if (!seen_.insert(id).second) return;
+    if (seen_.count(id) > 0 || (target_ > 0 && seen_.size() >= target_)) return;
+    seen_.insert(id);
     auto start = Clock::now();
     // Same clock only when the node runs on this machine; printed as what it is.
     const double since_delivered_ms =
